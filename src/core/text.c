@@ -217,3 +217,11 @@ ws_status ws_parse_u64(const char **pp, const char *end, uint64_t max, uint64_t 
     *pp = p;
     return WS_OK;
 }
+
+size_t ws_path_base_off(const char *path, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && path[i - 1] != '/' && path[i - 1] != '\\')
+        i--;
+    return i;
+}

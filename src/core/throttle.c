@@ -20,7 +20,7 @@ void ws_throttle_init(struct ws_throttle *t, double rate)
     pthread_mutex_init(&t->lock, NULL);
     t->rate = rate > 0 ? rate : 0;
     t->burst = t->rate;
-    t->tokens = t->rate;
+    t->tokens = 0; /* no initial burst: the budget holds from the first file */
     t->last = ws_now_monotonic();
 }
 

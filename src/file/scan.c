@@ -284,6 +284,11 @@ static ws_status visit(struct ws_scanner *s, const char *name, uint64_t parent_d
     }
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void free_names(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -316,7 +321,8 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth)
     }
     s->stats.dirs++;
     void *dir;
-    ws_status rs = s->src->opendir(s->src_ctx, s->path.data, &dir);
+    ws_status rs = s->src->opendir(s->src_ctx, s->path.data,
+                                   depth == 0 || (s->o.flags & WS_SCAN_FOLLOW_SYMLINKS), &dir);
     if (rs != WS_OK) {
         walker_emit(s, WS_FINDING_ERROR, rs, s->path.data, s->path.len, "cannot open folder");
         return WS_OK;
@@ -339,6 +345,8 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth)
     if (st == WS_OK && rs != WS_E_NOT_FOUND)
         walker_emit(s, WS_FINDING_ERROR, rs, s->path.data, s->path.len,
                     "error while reading folder: some entries may be missing");
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_name); /* stable, reproducible order */
     size_t base = s->path.len;
     for (size_t i = 0; i < n && st == WS_OK; i++) {
         ws_buf_truncate(&s->path, base);

@@ -28,7 +28,8 @@ struct ws_source_ops {
     const char *name; /* "local", "smb", ... */
     /* lstat (follow == 0) or stat (follow == 1) a path */
     ws_status (*stat)(void *ctx, const char *path, int follow, struct ws_stat *st);
-    ws_status (*opendir)(void *ctx, const char *path, void **dir);
+    /* open a folder; a final symbolic link is refused unless follow */
+    ws_status (*opendir)(void *ctx, const char *path, int follow, void **dir);
     /* next entry name (borrowed until the next call); WS_E_NOT_FOUND at the end */
     ws_status (*readdir)(void *ctx, void *dir, const char **name);
     void (*closedir)(void *ctx, void *dir);

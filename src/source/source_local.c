@@ -63,12 +63,13 @@ static ws_status l_stat(void *ctx, const char *path, int follow, struct ws_stat 
     return WS_OK;
 }
 
-static ws_status l_opendir(void *ctx, const char *path, void **dir)
+static ws_status l_opendir(void *ctx, const char *path, int follow, void **dir)
 {
     (void)ctx;
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+    int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+    int fd = open(path, flags | O_NOATIME);
     if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        fd = open(path, flags);
     if (fd < 0)
         return ws_status_from_errno(errno);
     DIR *d = fdopendir(fd);

@@ -372,18 +372,23 @@ static int yara_callback(YR_SCAN_CONTEXT *ctx, int message, void *data, void *us
     YR_STRING *string;
     yr_rule_strings_foreach(rule, string)
     {
-        YR_MATCH *match;
-        yr_string_matches_foreach(ctx, string, match)
-        {
-            if (nm >= WS_MAX_REPORTED_MATCHES)
-                break;
-            size_t dl = (size_t)match->data_length;
-            m[nm].ident = string->identifier;
-            m[nm].offset = (uint64_t)(match->base + match->offset);
-            m[nm].data = match->data;
-            m[nm].len = dl < WS_MAX_MATCH_BYTES ? dl : WS_MAX_MATCH_BYTES;
-            m[nm].match_len = (size_t)match->match_length;
-            nm++;
+        /* libyara 4.2 keeps matches in a notebook that does not align them
+         * (fixed upstream in 4.3), so each YR_MATCH is copied out with memcpy
+         * instead of dereferenced in place, which UBSan rightly rejects. */
+        const YR_MATCH *mp = ctx->matches[string->idx].head;
+        while (mp && nm < WS_MAX_REPORTED_MATCHES) {
+            YR_MATCH match;
+            memcpy(&match, mp, sizeof match);
+            if (!match.is_private) {
+                size_t dl = (size_t)match.data_length;
+                m[nm].ident = string->identifier;
+                m[nm].offset = (uint64_t)(match.base + match.offset);
+                m[nm].data = match.data;
+                m[nm].len = dl < WS_MAX_MATCH_BYTES ? dl : WS_MAX_MATCH_BYTES;
+                m[nm].match_len = (size_t)match.match_length;
+                nm++;
+            }
+            mp = match.next;
         }
     }
     char id[512];

@@ -27,7 +27,7 @@ static void cursor_bounds(void **state)
     assert_int_equal(ws_cur_le32(&c, &v32), WS_OK);
     assert_int_equal(v32, 0x04030201u);
     assert_int_equal(ws_cur_le64(&c, &v64), WS_E_TRUNCATED); /* 5 left */
-    assert_int_equal(c.off, 4);                               /* unchanged on failure */
+    assert_int_equal(c.off, 4);                              /* unchanged on failure */
     assert_int_equal(ws_cur_sub(&c, 6, &sub), WS_E_TRUNCATED);
     assert_int_equal(ws_cur_sub(&c, 5, &sub), WS_OK);
     assert_int_equal(ws_cur_left(&c), 0);
@@ -49,7 +49,7 @@ static void buffer_cap(void **state)
     assert_non_null(b.data);
     assert_string_equal(b.data, "");
     assert_int_equal(ws_buf_add(&b, "123456", 6), WS_OK);
-    assert_int_equal(ws_buf_add(&b, "7", 1), WS_OK);     /* limit */
+    assert_int_equal(ws_buf_add(&b, "7", 1), WS_OK);          /* limit */
     assert_int_equal(ws_buf_add(&b, "8", 1), WS_E_TOO_LARGE); /* limit + 1 */
     assert_int_equal(b.len, 7);
     assert_string_equal(b.data, "1234567"); /* unchanged and valid */

@@ -39,12 +39,13 @@ static void hash_lines(void **state)
     (void)state;
     ws_pack *p;
     struct errs e = {0};
-    const char txt[] = "# comment\n"
-                       "0123456789ABCDEF0123456789abcdef;Loki two columns\n"
-                       "0123456789abcdef0123456789abcdef01234567;80;three columns\n"
-                       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  sha256sum\n"
-                       "0123456789abcdef;too short\n"
-                       "\n";
+    const char txt[] =
+        "# comment\n"
+        "0123456789ABCDEF0123456789abcdef;Loki two columns\n"
+        "0123456789abcdef0123456789abcdef01234567;80;three columns\n"
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  sha256sum\n"
+        "0123456789abcdef;too short\n"
+        "\n";
     assert_int_equal(ws_pack_new(&p), WS_OK);
     assert_int_equal(ws_pack_add_buffer(p, "t-hash.txt", txt, sizeof txt - 1, count_errors, &e),
                      WS_OK);
@@ -99,8 +100,7 @@ static void name_iocs(void **state)
                        "\\\\(broken;50\n";
     assert_int_equal(ws_pack_new(&p), WS_OK);
     assert_int_equal(
-        ws_pack_add_buffer(p, "x-filename-iocs.txt", txt, sizeof txt - 1, count_errors, &e),
-        WS_OK);
+        ws_pack_add_buffer(p, "x-filename-iocs.txt", txt, sizeof txt - 1, count_errors, &e), WS_OK);
     assert_int_equal(ws_pack_compile(p, count_errors, &e), WS_OK);
     assert_int_equal(e.n, 1);
     assert_int_equal(e.last_line, 5);

@@ -51,14 +51,14 @@ WS_API WS_MUST_CHECK ws_status ws_pack_compile(ws_pack *p, ws_emit_fn emit, void
 
 /* What a pack set holds. */
 struct ws_pack_stats {
-    size_t md5, sha1, sha256;    /* hash IOCs */
-    size_t name_iocs;            /* file-name/path regexes */
-    size_t yara_rules;           /* compiled rules (after compile) */
-    size_t yara_files;           /* YARA source or compiled files loaded */
-    size_t yara_failed;          /* YARA files that did not compile */
+    size_t md5, sha1, sha256; /* hash IOCs */
+    size_t name_iocs;         /* file-name/path regexes */
+    size_t yara_rules;        /* compiled rules (after compile) */
+    size_t yara_files;        /* YARA source or compiled files loaded */
+    size_t yara_failed;       /* YARA files that did not compile */
     size_t c2_domains, c2_ips, c2_urls;
     size_t net_patterns, services, recon_commands;
-    size_t sources;              /* pack files loaded */
+    size_t sources; /* pack files loaded */
 };
 WS_API void ws_pack_get_stats(const ws_pack *p, struct ws_pack_stats *st);
 

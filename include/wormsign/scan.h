@@ -31,20 +31,21 @@ enum ws_scan_flags {
 };
 
 struct ws_scan_progress {
-    uint64_t files;       /* files examined */
-    uint64_t bytes;       /* bytes read */
-    uint64_t queued;      /* files found by the walker */
-    double seconds;       /* since the scanner started */
-    const char *path;     /* last path queued (borrowed for the call) */
+    uint64_t files;   /* files examined */
+    uint64_t bytes;   /* bytes read */
+    uint64_t queued;  /* files found by the walker */
+    double seconds;   /* since the scanner started */
+    const char *path; /* last path queued (borrowed for the call) */
 };
 
 struct ws_scan_opts {
-    unsigned threads;         /* 0: all cores */
-    uint64_t max_scan_size;   /* bytes; larger files are hashed and name-checked, not YARA'd; 0: default */
-    double io_rate;           /* MB/s over all threads; 0: unlimited */
-    double file_rate;         /* files/s; 0: unlimited */
-    unsigned yara_timeout;    /* seconds per file; 0: default 60 */
-    unsigned flags;           /* enum ws_scan_flags */
+    unsigned threads; /* 0: all cores */
+    uint64_t
+        max_scan_size; /* bytes; larger files are hashed and name-checked, not YARA'd; 0: default */
+    double io_rate;    /* MB/s over all threads; 0: unlimited */
+    double file_rate;  /* files/s; 0: unlimited */
+    unsigned yara_timeout;       /* seconds per file; 0: default 60 */
+    unsigned flags;              /* enum ws_scan_flags */
     const char *const *excludes; /* fnmatch globs on the full path and on the name */
     size_t n_excludes;
     ws_emit_fn emit;
@@ -57,7 +58,7 @@ struct ws_scan_opts {
 struct ws_scan_stats {
     uint64_t files, bytes, dirs;
     uint64_t symlinks_not_followed, hardlinks_deduplicated, excluded, special_skipped;
-    uint64_t too_large;      /* files not given to YARA because of max_scan_size */
+    uint64_t too_large; /* files not given to YARA because of max_scan_size */
     double seconds;
 };
 

@@ -25,9 +25,10 @@ static const struct {
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: wormsign [--version] [--help] <command> [<args>]\n\n"
-               "wormsign finds the Kwampirs backdoor (Orangeworm) and threats that behave like it.\n\n"
-               "Commands:\n");
+    fprintf(f,
+            "usage: wormsign [--version] [--help] <command> [<args>]\n\n"
+            "wormsign finds the Kwampirs backdoor (Orangeworm) and threats that behave like it.\n\n"
+            "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'wormsign <command> --help' for a command's options. See wormsign(1).\n"

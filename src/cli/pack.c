@@ -46,10 +46,18 @@ int cmd_pack(int argc, char **argv)
             if (n < 256)
                 packs[n++] = optarg;
             break;
-        case 'n': no_default = 1; break;
-        case 'v': verbose = 1; break;
-        case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
-        default: fputs(usage_text, stderr); return EXIT_TROUBLE;
+        case 'n':
+            no_default = 1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        default:
+            fputs(usage_text, stderr);
+            return EXIT_TROUBLE;
         }
     }
     for (int i = optind + 1; i < argc && n < 256; i++)

@@ -48,9 +48,24 @@ static const char usage_text[] =
     "Exit status: 0 clean, 1 something found, 2 error or incomplete scan.\n";
 
 enum {
-    OPT_JSON = 256, OPT_CSV, OPT_HOST, OPT_NO_PROGRESS, OPT_COLOR, OPT_PACK, OPT_NO_DEFAULT,
-    OPT_SCAN_LIST, OPT_EXCLUDE, OPT_FOLLOW, OPT_ONE_FS, OPT_PSEUDO, OPT_MAX_SIZE, OPT_TIMEOUT,
-    OPT_THREADS, OPT_IO_RATE, OPT_FILES_RATE, OPT_LOW_PRIO,
+    OPT_JSON = 256,
+    OPT_CSV,
+    OPT_HOST,
+    OPT_NO_PROGRESS,
+    OPT_COLOR,
+    OPT_PACK,
+    OPT_NO_DEFAULT,
+    OPT_SCAN_LIST,
+    OPT_EXCLUDE,
+    OPT_FOLLOW,
+    OPT_ONE_FS,
+    OPT_PSEUDO,
+    OPT_MAX_SIZE,
+    OPT_TIMEOUT,
+    OPT_THREADS,
+    OPT_IO_RATE,
+    OPT_FILES_RATE,
+    OPT_LOW_PRIO,
 };
 
 static const struct option long_opts[] = {
@@ -103,8 +118,8 @@ static void show_progress(void *user, const struct ws_scan_progress *p)
     for (; *tail && k + 1 < sizeof safe; tail++)
         safe[k++] = (*tail >= 0x20 && *tail < 0x7f) ? *tail : '?';
     safe[k] = '\0';
-    fprintf(stderr, "\r\033[K%llu files, %.0f MB, %.0f MB/s  %s%s",
-            (unsigned long long)p->files, mb, rate, pl > 50 ? "..." : "", safe);
+    fprintf(stderr, "\r\033[K%llu files, %.0f MB, %.0f MB/s  %s%s", (unsigned long long)p->files,
+            mb, rate, pl > 50 ? "..." : "", safe);
     ps->shown = 1;
 }
 
@@ -148,13 +163,27 @@ int cmd_scan(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
         switch (c) {
-        case OPT_JSON: out.json = 1; break;
-        case OPT_CSV: out.csv = 1; break;
-        case 'o': out.output_path = optarg; break;
-        case OPT_HOST: out.host = optarg; break;
-        case 'q': out.quiet = 1; break;
-        case 'v': out.verbose = 1; break;
-        case OPT_NO_PROGRESS: no_progress = 1; break;
+        case OPT_JSON:
+            out.json = 1;
+            break;
+        case OPT_CSV:
+            out.csv = 1;
+            break;
+        case 'o':
+            out.output_path = optarg;
+            break;
+        case OPT_HOST:
+            out.host = optarg;
+            break;
+        case 'q':
+            out.quiet = 1;
+            break;
+        case 'v':
+            out.verbose = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            no_progress = 1;
+            break;
         case OPT_COLOR:
             if (strcmp(optarg, "always") == 0)
                 color = 1;
@@ -174,17 +203,27 @@ int cmd_scan(int argc, char **argv)
             size_t *n = c == OPT_PACK ? &n_packs : c == OPT_EXCLUDE ? &n_excl : &n_lists;
             if (*n >= MAX_LIST_OPTS) {
                 fprintf(stderr, "wormsign scan: too many --%s options (at most %d)\n",
-                        c == OPT_PACK ? "pack" : c == OPT_EXCLUDE ? "exclude" : "scan-list",
+                        c == OPT_PACK      ? "pack"
+                        : c == OPT_EXCLUDE ? "exclude"
+                                           : "scan-list",
                         MAX_LIST_OPTS);
                 return EXIT_TROUBLE;
             }
             l[(*n)++] = optarg;
             break;
         }
-        case OPT_NO_DEFAULT: no_default = 1; break;
-        case OPT_FOLLOW: so.flags |= WS_SCAN_FOLLOW_SYMLINKS; break;
-        case OPT_ONE_FS: so.flags |= WS_SCAN_ONE_FILE_SYSTEM; break;
-        case OPT_PSEUDO: so.flags |= WS_SCAN_PSEUDO_FS; break;
+        case OPT_NO_DEFAULT:
+            no_default = 1;
+            break;
+        case OPT_FOLLOW:
+            so.flags |= WS_SCAN_FOLLOW_SYMLINKS;
+            break;
+        case OPT_ONE_FS:
+            so.flags |= WS_SCAN_ONE_FILE_SYSTEM;
+            break;
+        case OPT_PSEUDO:
+            so.flags |= WS_SCAN_PSEUDO_FS;
+            break;
         case OPT_MAX_SIZE:
             if (cli_parse_size(optarg, &so.max_scan_size) != 0 || so.max_scan_size == 0 ||
                 so.max_scan_size > ((uint64_t)1 << 40)) {
@@ -218,9 +257,15 @@ int cmd_scan(int argc, char **argv)
                 return EXIT_TROUBLE;
             }
             break;
-        case OPT_LOW_PRIO: low_prio = 1; break;
-        case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
-        default: fputs(usage_text, stderr); return EXIT_TROUBLE;
+        case OPT_LOW_PRIO:
+            low_prio = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        default:
+            fputs(usage_text, stderr);
+            return EXIT_TROUBLE;
         }
     }
     if (optind >= argc && n_lists == 0) {

@@ -63,9 +63,14 @@ int ws_report_emit(void *user, const struct ws_finding *f)
         if (f->severity > r->max_severity)
             r->max_severity = f->severity;
         break;
-    case WS_FINDING_ERROR: r->errors++; break;
-    case WS_FINDING_SKIP: r->skipped++; break;
-    case WS_FINDING_INFO: break;
+    case WS_FINDING_ERROR:
+        r->errors++;
+        break;
+    case WS_FINDING_SKIP:
+        r->skipped++;
+        break;
+    case WS_FINDING_INFO:
+        break;
     }
     for (size_t i = 0; i < r->n_sinks; i++) {
         ws_status st = r->sinks[i]->ops->emit(r->sinks[i], f, r->host);

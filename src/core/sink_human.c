@@ -40,14 +40,16 @@ static ws_status human_emit(struct ws_sink *s, const struct ws_finding *f, const
         const char *c = f->severity >= 80 ? C_RED : C_YEL;
         WS_TRY(ws_buf_addf(b, "%s%-7s%s [%3d] %s: ", col(s, c), ws_severity_label(f->severity),
                            col(s, C_OFF), f->severity, f->ruleset ? f->ruleset : "?"));
-        WS_TRY(add_text(b, f->rule_name ? f->rule_name : "", f->rule_name ? strlen(f->rule_name) : 0));
+        WS_TRY(
+            add_text(b, f->rule_name ? f->rule_name : "", f->rule_name ? strlen(f->rule_name) : 0));
         WS_TRY(ws_buf_adds(b, "\n        "));
     } else {
-        const char *label = f->kind == WS_FINDING_ERROR ? "ERROR" : f->kind == WS_FINDING_SKIP
-                                                                        ? "SKIPPED"
-                                                                        : "INFO";
-        WS_TRY(ws_buf_addf(b, "%s%-7s%s       ", col(s, f->kind == WS_FINDING_ERROR ? C_YEL : C_DIM),
-                           label, col(s, C_OFF)));
+        const char *label = f->kind == WS_FINDING_ERROR  ? "ERROR"
+                            : f->kind == WS_FINDING_SKIP ? "SKIPPED"
+                                                         : "INFO";
+        WS_TRY(ws_buf_addf(b, "%s%-7s%s       ",
+                           col(s, f->kind == WS_FINDING_ERROR ? C_YEL : C_DIM), label,
+                           col(s, C_OFF)));
     }
     if (f->host) {
         WS_TRY(add_text(b, f->host, strlen(f->host)));
@@ -81,8 +83,8 @@ static ws_status human_emit(struct ws_sink *s, const struct ws_finding *f, const
         for (size_t i = 0; i < f->n_matches; i++) {
             const struct ws_match *m = &f->matches[i];
             WS_TRY(ws_buf_addf(b, "        %smatch%s %s at 0x%" PRIx64 " (%zu bytes)\n",
-                               col(s, C_DIM), col(s, C_OFF), m->ident ? m->ident : "",
-                               m->offset, m->match_len));
+                               col(s, C_DIM), col(s, C_OFF), m->ident ? m->ident : "", m->offset,
+                               m->match_len));
         }
         for (size_t i = 0; i < f->n_evidence; i++) {
             const struct ws_kv *kv = &f->evidence[i];
@@ -129,12 +131,12 @@ static ws_status human_close(struct ws_sink *s, const struct ws_summary *sum, co
                sizeof rate);
     const char *verdict = sum->alerts ? "FOUND" : sum->errors ? "INCOMPLETE" : "clean";
     const char *c = sum->alerts ? C_RED : sum->errors ? C_YEL : "";
-    ws_status st = ws_buf_addf(&s->line,
-                               "\nwormsign %s: %s%s%s. %" PRIu64 " objects, %s in %.1f s (%s/s); "
-                               "%" PRIu64 " alerts, %" PRIu64 " errors, %" PRIu64 " skipped\n",
-                               sum->command ? sum->command : "", col(s, c), verdict,
-                               col(s, C_OFF), sum->objects, sz, sum->seconds, rate, sum->alerts,
-                               sum->errors, sum->skipped);
+    ws_status st =
+        ws_buf_addf(&s->line,
+                    "\nwormsign %s: %s%s%s. %" PRIu64 " objects, %s in %.1f s (%s/s); "
+                    "%" PRIu64 " alerts, %" PRIu64 " errors, %" PRIu64 " skipped\n",
+                    sum->command ? sum->command : "", col(s, c), verdict, col(s, C_OFF),
+                    sum->objects, sz, sum->seconds, rate, sum->alerts, sum->errors, sum->skipped);
     if (st == WS_OK)
         st = ws_sink_flush_line(s);
     fflush(s->out);

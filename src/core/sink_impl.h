@@ -15,10 +15,10 @@ struct ws_sink_ops {
 
 struct ws_sink {
     const struct ws_sink_ops *ops;
-    FILE *out;        /* borrowed: the caller closes it */
+    FILE *out; /* borrowed: the caller closes it */
     unsigned flags;
     struct ws_buf line; /* scratch: one formatted record */
-    uint64_t written; /* records written */
+    uint64_t written;   /* records written */
 };
 
 /* Caps: one output record. A finding with 64 evidence values and 16 matches

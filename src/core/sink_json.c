@@ -159,9 +159,15 @@ static void write_nested(struct ws_json *j, struct flat *fl, size_t *open_depth,
         open_components(j, kv->key, keep, depth);
         *open_depth = depth;
         switch (kv->type) {
-        case WS_KV_STR: ws_json_strn(j, leaf(kv->key), kv->val, kv->len); break;
-        case WS_KV_INT: ws_json_i64(j, leaf(kv->key), kv->num); break;
-        case WS_KV_BOOL: ws_json_bool(j, leaf(kv->key), kv->num != 0); break;
+        case WS_KV_STR:
+            ws_json_strn(j, leaf(kv->key), kv->val, kv->len);
+            break;
+        case WS_KV_INT:
+            ws_json_i64(j, leaf(kv->key), kv->num);
+            break;
+        case WS_KV_BOOL:
+            ws_json_bool(j, leaf(kv->key), kv->num != 0);
+            break;
         }
         *last = kv->key;
     }
@@ -199,8 +205,9 @@ static ws_status json_emit(struct ws_sink *s, const struct ws_finding *f, const 
     } else {
         add_str(&fl, "event.type", f->kind == WS_FINDING_ERROR ? "error" : "info");
         add_str(&fl, "event.action",
-                f->kind == WS_FINDING_ERROR ? "error"
-                : f->kind == WS_FINDING_SKIP ? "skipped" : (f->rule_name ? f->rule_name : "info"));
+                f->kind == WS_FINDING_ERROR  ? "error"
+                : f->kind == WS_FINDING_SKIP ? "skipped"
+                                             : (f->rule_name ? f->rule_name : "info"));
         if (f->kind == WS_FINDING_ERROR)
             add_str(&fl, "event.outcome", "failure");
         if (f->error_code != WS_OK)

@@ -84,11 +84,21 @@ ws_status ws_text_json(struct ws_buf *b, const void *p, size_t n)
         }
         char esc[7];
         switch (c) {
-        case '"': st = ws_buf_adds(b, "\\\""); break;
-        case '\\': st = ws_buf_adds(b, "\\\\"); break;
-        case '\n': st = ws_buf_adds(b, "\\n"); break;
-        case '\r': st = ws_buf_adds(b, "\\r"); break;
-        case '\t': st = ws_buf_adds(b, "\\t"); break;
+        case '"':
+            st = ws_buf_adds(b, "\\\"");
+            break;
+        case '\\':
+            st = ws_buf_adds(b, "\\\\");
+            break;
+        case '\n':
+            st = ws_buf_adds(b, "\\n");
+            break;
+        case '\r':
+            st = ws_buf_adds(b, "\\r");
+            break;
+        case '\t':
+            st = ws_buf_adds(b, "\\t");
+            break;
         default:
             memcpy(esc, "\\u00", 4);
             esc[4] = hexdig[c >> 4];

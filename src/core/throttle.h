@@ -15,7 +15,7 @@ struct ws_throttle {
     double rate;   /* units per second; 0: unlimited */
     double tokens; /* may go negative: the debt is slept off */
     double burst;
-    double last;   /* monotonic seconds */
+    double last; /* monotonic seconds */
 };
 
 void ws_throttle_init(struct ws_throttle *t, double rate);

@@ -44,18 +44,18 @@ struct ws_filescan {
     size_t n_yr;
     EVP_MD_CTX *md[WS_HASH_TYPES];
     const EVP_MD *type[WS_HASH_TYPES];
-    unsigned need;                 /* bit per hash type the pack needs */
+    unsigned need; /* bit per hash type the pack needs */
     struct ws_name_matcher names;
     uint8_t *buf;
     size_t cap;
     /* the file being scanned */
     const char *path;
     size_t path_len;
-    const uint8_t *data;           /* whole file in memory, or NULL when streamed */
+    const uint8_t *data; /* whole file in memory, or NULL when streamed */
     size_t len;
     uint64_t size;
     int64_t mtime;
-    unsigned have;                 /* digests computed */
+    unsigned have; /* digests computed */
     char hex[WS_HASH_TYPES][65];
     const struct ws_name_ioc *name_hits[MAX_NAME_HITS];
     size_t n_name_hits;
@@ -280,8 +280,8 @@ static void check_hashes(struct ws_filescan *fs)
         f.ioc_file = o->file;
         f.ioc_line = o->line;
         f.ioc_text = o->text;
-        struct ws_kv ev[1] = {{.key = "hash.type", .type = WS_KV_STR, .val = label[t],
-                               .len = strlen(label[t])}};
+        struct ws_kv ev[1] = {
+            {.key = "hash.type", .type = WS_KV_STR, .val = label[t], .len = strlen(label[t])}};
         f.evidence = ev;
         f.n_evidence = 1;
         fs->o.emit(fs->o.emit_user, &f);
@@ -408,8 +408,8 @@ static int yara_callback(YR_SCAN_CONTEXT *ctx, int message, void *data, void *us
     size_t ne = 0;
     if (author)
         ev[ne++] = (struct ws_kv){.key = "yara.author", .val = author, .len = strlen(author)};
-    ev[ne++] = (struct ws_kv){.key = "yara.namespace", .val = rule->ns->name,
-                              .len = strlen(rule->ns->name)};
+    ev[ne++] = (struct ws_kv){
+        .key = "yara.namespace", .val = rule->ns->name, .len = strlen(rule->ns->name)};
     f.evidence = ev;
     f.n_evidence = ne;
     fs->o.emit(fs->o.emit_user, &f);
@@ -530,8 +530,7 @@ static ws_status grow_buf(struct ws_filescan *fs, size_t need)
 }
 
 ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *src, void *ctx,
-                           void *file, const struct ws_stat *st0, const char *path,
-                           size_t path_len)
+                           void *file, const struct ws_stat *st0, const char *path, size_t path_len)
 {
     ws_status st = WS_OK;
     begin_file(fs, path, path_len, st0->size, st0->mtime);

@@ -23,8 +23,7 @@ struct ws_filescan_opts {
 };
 
 WS_MUST_CHECK ws_status ws_filescan_new(const struct ws_pack *pack,
-                                        const struct ws_filescan_opts *o,
-                                        struct ws_filescan **out);
+                                        const struct ws_filescan_opts *o, struct ws_filescan **out);
 void ws_filescan_free(struct ws_filescan *fs);
 
 /* Read an open file once through every detector. path is what findings say. */

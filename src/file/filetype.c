@@ -15,7 +15,9 @@ static const struct {
     const char *name;
 } magics[] = {
     {"MZ", 2, "EXE"},
-    {"\x7f" "ELF", 4, "ELF"},
+    {"\x7f"
+     "ELF",
+     4, "ELF"},
     {"PK\x03\x04", 4, "ZIP"},
     {"Rar!\x1a\x07", 6, "RAR"},
     {"7z\xbc\xaf\x27\x1c", 6, "7Z"},

@@ -186,11 +186,16 @@ static int excluded(struct ws_scanner *s, const char *name)
 static const char *type_name(enum ws_ftype t)
 {
     switch (t) {
-    case WS_FT_FIFO: return "a FIFO";
-    case WS_FT_SOCK: return "a socket";
-    case WS_FT_CHR: return "a character device";
-    case WS_FT_BLK: return "a block device";
-    default: return "not a regular file";
+    case WS_FT_FIFO:
+        return "a FIFO";
+    case WS_FT_SOCK:
+        return "a socket";
+    case WS_FT_CHR:
+        return "a character device";
+    case WS_FT_BLK:
+        return "a block device";
+    default:
+        return "not a regular file";
     }
 }
 
@@ -258,7 +263,8 @@ static ws_status visit(struct ws_scanner *s, const char *name, uint64_t parent_d
         return WS_OK;
     }
     switch (st.type) {
-    case WS_FT_REG: return open_and_queue(s, follow);
+    case WS_FT_REG:
+        return open_and_queue(s, follow);
     case WS_FT_DIR:
         if (st.dev != parent_dev) {
             if ((s->o.flags & WS_SCAN_ONE_FILE_SYSTEM) && st.dev != s->root_dev) {
@@ -274,7 +280,8 @@ static ws_status visit(struct ws_scanner *s, const char *name, uint64_t parent_d
             }
         }
         return walk_dir(s, st.dev, depth + 1);
-    case WS_FT_LNK: return WS_OK;
+    case WS_FT_LNK:
+        return WS_OK;
     default:
         s->stats.special_skipped++;
         char msg[96];

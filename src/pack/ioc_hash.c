@@ -61,7 +61,8 @@ ws_status ws_ioc_hash_load(struct ws_pack *p, const char *file, const char *data
         size_t h = 0;
         while (h < n && is_hex(line[h]))
             h++;
-        int sep_ok = h == n || line[h] == ';' || line[h] == ' ' || line[h] == '\t' || line[h] == ',';
+        int sep_ok =
+            h == n || line[h] == ';' || line[h] == ' ' || line[h] == '\t' || line[h] == ',';
         if ((h != 32 && h != 40 && h != 64) || !sep_ok) {
             ws_pack_emit_error(emit, user, file, it.lineno, WS_E_SYNTAX,
                                "not a hash IOC line (expected 32, 40 or 64 hex digits, then ';')");

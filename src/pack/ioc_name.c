@@ -48,11 +48,16 @@ static const struct {
     {"%programfiles%", "\\\\Program Files(?: \\(x86\\))?"},
     {"%programfiles(x86)%", "\\\\Program Files \\(x86\\)"},
     {"%programdata%", "\\\\ProgramData"},
-    {"%appdata%", "\\\\(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Roaming|Application Data)"},
-    {"%localappdata%", "\\\\(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local|Local Settings\\\\Application Data)"},
+    {"%appdata%",
+     "\\\\(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Roaming|Application Data)"},
+    {"%localappdata%",
+     "\\\\(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local|Local "
+     "Settings\\\\Application Data)"},
     {"%userprofile%", "\\\\(?:Users|Documents and Settings)\\\\[^\\\\]+"},
-    {"%temp%", "\\\\(?:Windows\\\\Temp|Temp|(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local\\\\Temp|Local Settings\\\\Temp))"},
-    {"%tmp%", "\\\\(?:Windows\\\\Temp|Temp|(?:Users|Documents and Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local\\\\Temp|Local Settings\\\\Temp))"},
+    {"%temp%", "\\\\(?:Windows\\\\Temp|Temp|(?:Users|Documents and "
+               "Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local\\\\Temp|Local Settings\\\\Temp))"},
+    {"%tmp%", "\\\\(?:Windows\\\\Temp|Temp|(?:Users|Documents and "
+              "Settings)\\\\[^\\\\]+\\\\(?:AppData\\\\Local\\\\Temp|Local Settings\\\\Temp))"},
     {"%public%", "\\\\Users\\\\Public"},
 };
 
@@ -276,8 +281,8 @@ ws_status ws_ioc_name_load(struct ws_pack *p, const char *file, const char *data
             }
             fcode = compile_re(pat.data, pat.len, err, sizeof err);
             if (!fcode) {
-                ws_pack_emit_error(emit, user, file, it.lineno, WS_E_SYNTAX,
-                                   "false-positive %s", err);
+                ws_pack_emit_error(emit, user, file, it.lineno, WS_E_SYNTAX, "false-positive %s",
+                                   err);
                 pcre2_code_free(code);
                 continue;
             }

@@ -110,8 +110,8 @@ uint32_t ws_pack_origin(struct ws_pack *p, const char *file, uint64_t line, cons
     return (uint32_t)p->n_origins++;
 }
 
-ws_status ws_pack_note_source(struct ws_pack *p, const char *path, const char *kind,
-                              size_t entries, int failed)
+ws_status ws_pack_note_source(struct ws_pack *p, const char *path, const char *kind, size_t entries,
+                              int failed)
 {
     if (WS_GROW(p->sources, p->cap_sources, p->n_sources + 1) != 0)
         return WS_E_NOMEM;
@@ -251,9 +251,9 @@ enum ftype {
 
 static const char *ftype_name(enum ftype t)
 {
-    static const char *const names[] = {"unknown", "yara",     "yara-compiled", "hash",
-                                        "filename", "c2",      "c2-urls",       "services",
-                                        "net-patterns", "recon-commands"};
+    static const char *const names[] = {
+        "unknown", "yara",    "yara-compiled", "hash",         "filename",
+        "c2",      "c2-urls", "services",      "net-patterns", "recon-commands"};
     return names[t];
 }
 
@@ -349,14 +349,29 @@ static ws_status load_typed(struct ws_pack *p, enum ftype t, const char *name, c
             return ns != WS_OK ? ns : WS_OK;
         }
         break;
-    case FT_HASH: st = ws_ioc_hash_load(p, name, data, len, emit, user, &added); break;
-    case FT_FILENAME: st = ws_ioc_name_load(p, name, data, len, emit, user, &added); break;
-    case FT_C2: st = load_c2(p, name, data, len, &added); break;
-    case FT_C2_URLS: st = ws_ioc_lines_load(p, &p->c2_urls, name, data, len, &added); break;
-    case FT_SERVICES: st = ws_ioc_lines_load(p, &p->services, name, data, len, &added); break;
-    case FT_NET: st = ws_ioc_lines_load(p, &p->net_patterns, name, data, len, &added); break;
-    case FT_RECON: st = ws_ioc_lines_load(p, &p->recon, name, data, len, &added); break;
-    case FT_UNKNOWN: return WS_E_UNSUPPORTED;
+    case FT_HASH:
+        st = ws_ioc_hash_load(p, name, data, len, emit, user, &added);
+        break;
+    case FT_FILENAME:
+        st = ws_ioc_name_load(p, name, data, len, emit, user, &added);
+        break;
+    case FT_C2:
+        st = load_c2(p, name, data, len, &added);
+        break;
+    case FT_C2_URLS:
+        st = ws_ioc_lines_load(p, &p->c2_urls, name, data, len, &added);
+        break;
+    case FT_SERVICES:
+        st = ws_ioc_lines_load(p, &p->services, name, data, len, &added);
+        break;
+    case FT_NET:
+        st = ws_ioc_lines_load(p, &p->net_patterns, name, data, len, &added);
+        break;
+    case FT_RECON:
+        st = ws_ioc_lines_load(p, &p->recon, name, data, len, &added);
+        break;
+    case FT_UNKNOWN:
+        return WS_E_UNSUPPORTED;
     }
     if (st != WS_OK)
         return st;
@@ -441,8 +456,7 @@ static ws_status add_file(struct ws_pack *p, const char *path, ws_emit_fn emit, 
     ws_buf_init(&b, WS_MAX_PACK_FILE + 1);
     ws_status st = read_file(path, &b);
     if (st != WS_OK) {
-        ws_pack_emit_error(emit, user, path, 0, st, "cannot read pack file: %s",
-                           ws_status_str(st));
+        ws_pack_emit_error(emit, user, path, 0, st, "cannot read pack file: %s", ws_status_str(st));
         ws_buf_release(&b);
         return st;
     }
@@ -478,8 +492,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Walk a folder (sorted, so loading order is stable), depth-capped. */
-static ws_status add_dir(struct ws_pack *p, const char *dir, ws_emit_fn emit, void *user,
-                         int depth, size_t *loaded, size_t *seen)
+static ws_status add_dir(struct ws_pack *p, const char *dir, ws_emit_fn emit, void *user, int depth,
+                         size_t *loaded, size_t *seen)
 {
     if (depth > 32)
         return WS_OK;

@@ -14,10 +14,10 @@
 
 /* Where an entry came from: the pack file and line, and its description. */
 struct ws_ioc_origin {
-    const char *file;        /* owned by the pack's string list */
+    const char *file; /* owned by the pack's string list */
     uint64_t line;
-    const char *text;        /* description (the IOC line's comment or description column) */
-    const char *pack;        /* pack label: "kwampirs (built-in)" or the --pack argument */
+    const char *text; /* description (the IOC line's comment or description column) */
+    const char *pack; /* pack label: "kwampirs (built-in)" or the --pack argument */
 };
 
 enum ws_hash_type { WS_HASH_MD5 = 0, WS_HASH_SHA1 = 1, WS_HASH_SHA256 = 2 };
@@ -25,7 +25,7 @@ enum ws_hash_type { WS_HASH_MD5 = 0, WS_HASH_SHA1 = 1, WS_HASH_SHA256 = 2 };
 
 struct ws_hash_ioc {
     uint8_t digest[32];
-    uint32_t origin;         /* index into pack->origins */
+    uint32_t origin; /* index into pack->origins */
     int score;
 };
 
@@ -35,15 +35,15 @@ struct ws_hash_set {
 };
 
 enum ws_name_scope {
-    WS_NAME_WIN = 1u << 0,   /* regex written for '\' paths: match the backslash form */
-    WS_NAME_UNIX = 1u << 1,  /* regex written for '/' paths: match the path as is */
+    WS_NAME_WIN = 1u << 0,  /* regex written for '\' paths: match the backslash form */
+    WS_NAME_UNIX = 1u << 1, /* regex written for '/' paths: match the path as is */
 };
 
 struct ws_name_ioc {
     pcre2_code *re;
-    pcre2_code *fp;          /* false-positive regex or NULL */
-    char *pattern;           /* as written */
-    char *literal;           /* required lowercase literal for the prefilter, or NULL */
+    pcre2_code *fp; /* false-positive regex or NULL */
+    char *pattern;  /* as written */
+    char *literal;  /* required lowercase literal for the prefilter, or NULL */
     size_t literal_len;
     unsigned scope;
     int score;
@@ -53,9 +53,9 @@ struct ws_name_ioc {
 /* Prefilter: trigram of each name IOC's required literal -> IOC indexes. */
 #define WS_NAME_TRIGRAM_BUCKETS 4096
 struct ws_name_index {
-    uint32_t *bucket_start;  /* WS_NAME_TRIGRAM_BUCKETS + 1 offsets into ids */
+    uint32_t *bucket_start; /* WS_NAME_TRIGRAM_BUCKETS + 1 offsets into ids */
     uint32_t *ids;
-    uint32_t *always;        /* IOCs without a usable literal: tried on every path */
+    uint32_t *always; /* IOCs without a usable literal: tried on every path */
     size_t n_always;
 };
 
@@ -67,16 +67,16 @@ struct ws_line_list {
 };
 
 struct ws_yara_source {
-    char *origin;            /* file name or path */
-    char *text;              /* NUL-terminated source */
+    char *origin; /* file name or path */
+    char *text;   /* NUL-terminated source */
     size_t len;
-    char *base_dir;          /* for includes (NULL for built-in) */
+    char *base_dir; /* for includes (NULL for built-in) */
     int builtin;
 };
 
 struct ws_pack_source {
     char *path;
-    const char *kind;        /* static: "yara", "hash", "filename", "c2", ... */
+    const char *kind; /* static: "yara", "hash", "filename", "c2", ... */
     size_t entries;
     int failed;
 };
@@ -89,7 +89,7 @@ struct ws_pack {
     size_t n_origins, cap_origins;
     struct ws_pack_source *sources;
     size_t n_sources, cap_sources;
-    const char *current_pack;   /* label used for entries being loaded */
+    const char *current_pack; /* label used for entries being loaded */
 
     struct ws_hash_set hashes[WS_HASH_TYPES];
     struct ws_name_ioc *names;
@@ -98,10 +98,10 @@ struct ws_pack {
 
     struct ws_yara_source *yara_src;
     size_t n_yara_src, cap_yara_src;
-    YR_RULES **yara;            /* compiled: [0] from sources, then loaded compiled files */
+    YR_RULES **yara; /* compiled: [0] from sources, then loaded compiled files */
     size_t n_yara, cap_yara;
     size_t yara_rules, yara_failed;
-    int yara_uses_md5;          /* some rule may read the md5 external */
+    int yara_uses_md5; /* some rule may read the md5 external */
 
     struct ws_line_list c2_domains, c2_ips, c2_urls, net_patterns, services, recon;
     int compiled;
@@ -111,8 +111,8 @@ struct ws_pack {
 const char *ws_pack_strdup(struct ws_pack *p, const char *s, size_t n);
 uint32_t ws_pack_origin(struct ws_pack *p, const char *file, uint64_t line, const char *text,
                         size_t text_len);
-ws_status ws_pack_note_source(struct ws_pack *p, const char *path, const char *kind,
-                              size_t entries, int failed);
+ws_status ws_pack_note_source(struct ws_pack *p, const char *path, const char *kind, size_t entries,
+                              int failed);
 void ws_pack_emit_error(ws_emit_fn emit, void *user, const char *file, uint64_t line,
                         ws_status code, const char *fmt, ...) WS_PRINTF(6, 7);
 

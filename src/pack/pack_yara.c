@@ -34,8 +34,8 @@ struct compile_ctx {
     int report;
 };
 
-static void compile_cb(int level, const char *file, int line, const YR_RULE *rule,
-                       const char *msg, void *user)
+static void compile_cb(int level, const char *file, int line, const YR_RULE *rule, const char *msg,
+                       void *user)
 {
     struct compile_ctx *c = user;
     (void)rule;

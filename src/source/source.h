@@ -14,7 +14,16 @@
 
 #include "core/compat.h"
 
-enum ws_ftype { WS_FT_REG, WS_FT_DIR, WS_FT_LNK, WS_FT_FIFO, WS_FT_SOCK, WS_FT_CHR, WS_FT_BLK, WS_FT_OTHER };
+enum ws_ftype {
+    WS_FT_REG,
+    WS_FT_DIR,
+    WS_FT_LNK,
+    WS_FT_FIFO,
+    WS_FT_SOCK,
+    WS_FT_CHR,
+    WS_FT_BLK,
+    WS_FT_OTHER
+};
 
 struct ws_stat {
     enum ws_ftype type;

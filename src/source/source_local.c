@@ -23,13 +23,19 @@ ws_status ws_status_from_errno(int err)
 {
     switch (err) {
     case EACCES:
-    case EPERM: return WS_E_PERM;
+    case EPERM:
+        return WS_E_PERM;
     case ENOENT:
-    case ENOTDIR: return WS_E_NOT_FOUND;
-    case ENOMEM: return WS_E_NOMEM;
-    case ENAMETOOLONG: return WS_E_TOO_LARGE;
-    case ELOOP: return WS_E_SKIPPED;
-    default: return WS_E_IO;
+    case ENOTDIR:
+        return WS_E_NOT_FOUND;
+    case ENOMEM:
+        return WS_E_NOMEM;
+    case ENAMETOOLONG:
+        return WS_E_TOO_LARGE;
+    case ELOOP:
+        return WS_E_SKIPPED;
+    default:
+        return WS_E_IO;
     }
 }
 
@@ -181,11 +187,12 @@ static int l_is_pseudo(void *ctx, const char *path)
     case 0x42494e4dUL: /* binfmt_misc */
     case 0x1373UL:     /* devfs */
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
 const struct ws_source_ops ws_source_local = {
-    "local", l_stat, l_opendir, l_readdir, l_closedir, l_open, l_read, l_fstat, l_close,
-    l_is_pseudo,
+    "local", l_stat, l_opendir, l_readdir, l_closedir,
+    l_open,  l_read, l_fstat,   l_close,   l_is_pseudo,
 };

@@ -27,6 +27,8 @@ with open(os.path.join(out, "hash-iocs.txt"), "w") as f:
     f.write("# Source: %s.\n" % HASH_SRC)
     f.write("# Note: payload DLL hashes never repeat (a random string is inserted per host);\n")
     f.write("# they find only these exact samples. EXE hashes recur under many names.\n")
+    f.write("# All 33 are PE samples: only files that start with \"MZ\" are hashed for them.\n")
+    f.write("# wormsign: filetype=EXE\n")
     for r in by("md5"):
         note = r["note"].replace(";", ",")
         f.write("%s;100;Kwampirs %s [source: %s]\n" % (r["value"].lower(), note, HASH_SRC))

@@ -14,7 +14,9 @@
 #include "core/compat.h"
 #include "core/alloc.h"
 #include "pack/ioc_name.h"
+#include "pack/pack_builtin.h"
 #include "pack/pack_impl.h"
+#include "pack/prefilter.h"
 #include "wormsign/wormsign.h"
 
 struct errs {
@@ -158,6 +160,64 @@ static void alloc_failures(void **state)
     ws_library_finish();
 }
 
+/* The built-in YARA rules admit the prefilter, and it is sound: every string
+ * of every rule, put at each of 16 offsets in random bytes, passes it; random
+ * bytes alone (64 KiB) do not. */
+static void prefilter_builtin(void **state)
+{
+    (void)state;
+    const struct ws_builtin_file *f = ws_builtin_pack_files;
+    while (f->name && strcmp(f->name, "kwampirs.yar") != 0)
+        f++;
+    assert_non_null(f->name);
+    struct ws_prefilter pf;
+    assert_int_equal(ws_prefilter_build(&pf, (const char *)f->data, f->len), WS_OK);
+    assert_true(pf.n > 100);
+    static uint8_t buf[65536];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    assert_int_equal(ws_prefilter_may_match(&pf, buf, sizeof buf), 0);
+    /* walk the hex strings of the rule file */
+    const char *p = (const char *)f->data, *end = p + f->len;
+    int strings = 0;
+    while ((p = strstr(p, "= {")) != NULL && p < end) {
+        p += 3;
+        uint8_t s[512];
+        size_t n = 0;
+        while (*p && *p != '}') {
+            if (*p == ' ' || *p == '\n') {
+                p++;
+                continue;
+            }
+            unsigned v = 0x5A; /* a wildcard: any byte */
+            if (p[0] != '?')
+                assert_int_equal(sscanf(p, "%2x", &v), 1);
+            s[n++] = (uint8_t)v;
+            p += 2;
+        }
+        for (size_t off = 0; off < 16; off++) {
+            uint8_t tmp[1024];
+            memcpy(tmp, buf, sizeof tmp);
+            memcpy(tmp + 100 + off, s, n);
+            assert_int_equal(ws_prefilter_may_match(&pf, tmp, sizeof tmp), 1);
+        }
+        strings++;
+    }
+    assert_true(strings >= 12);
+    ws_prefilter_release(&pf);
+    /* rule sets it cannot prove are refused */
+    const char text[] = "rule a { strings: $a = \"abc\" condition: $a }";
+    assert_int_equal(ws_prefilter_build(&pf, text, sizeof text - 1), WS_E_UNSUPPORTED);
+    const char orc[] = "rule a { strings: $a = { 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f } "
+                       "condition: $a or filesize < 10 }";
+    assert_int_equal(ws_prefilter_build(&pf, orc, sizeof orc - 1), WS_E_UNSUPPORTED);
+    const char shortstr[] = "rule a { strings: $a = { 00 01 02 03 } condition: $a }";
+    assert_int_equal(ws_prefilter_build(&pf, shortstr, sizeof shortstr - 1), WS_E_UNSUPPORTED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +225,7 @@ int main(void)
         cmocka_unit_test(name_iocs),
         cmocka_unit_test(literals),
         cmocka_unit_test(alloc_failures),
+        cmocka_unit_test(prefilter_builtin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

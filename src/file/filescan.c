@@ -44,7 +44,8 @@ struct ws_filescan {
     size_t n_yr;
     EVP_MD_CTX *md[WS_HASH_TYPES];
     const EVP_MD *type[WS_HASH_TYPES];
-    unsigned need; /* bit per hash type the pack needs */
+    unsigned need;     /* bit per hash type every file needs */
+    unsigned need_exe; /* ... and those only PE files ("MZ") need */
     struct ws_name_matcher names;
     uint8_t *buf;
     size_t cap;
@@ -59,6 +60,7 @@ struct ws_filescan {
     char hex[WS_HASH_TYPES][65];
     const struct ws_name_ioc *name_hits[MAX_NAME_HITS];
     size_t n_name_hits;
+    int is_mz;                     /* the file starts with "MZ" */
     uint32_t owner_uid;
     char owner[64];
     int owner_valid;
@@ -90,9 +92,9 @@ ws_status ws_filescan_new(const struct ws_pack *pack, const struct ws_filescan_o
             st = WS_E_NOMEM;
             goto out;
         }
-        if (pack->hashes[t].n)
-            fs->need |= 1u << t;
     }
+    fs->need = pack->hash_need_any;
+    fs->need_exe = pack->hash_need_exe;
     if (pack->yara_uses_md5 && pack->n_yara)
         fs->need |= 1u << WS_HASH_MD5;
     ws_name_matcher_init(&fs->names);
@@ -259,7 +261,7 @@ static void check_hashes(struct ws_filescan *fs)
         if (ws_hex_decode(fs->hex[t], digest_len[t], d) != WS_OK)
             continue;
         const struct ws_hash_ioc *h = ws_pack_hash_lookup(fs->pack, (enum ws_hash_type)t, d);
-        if (!h || h->score <= 0)
+        if (!h || h->score <= 0 || (h->exe_only && !fs->is_mz))
             continue;
         const struct ws_ioc_origin *o = &fs->pack->origins[h->origin];
         char name[512], id[96], ref[512];
@@ -450,6 +452,9 @@ static void run_yara(struct ws_filescan *fs, uint32_t uid)
     const char *ftype = ws_filetype_of(fs->data, fs->len);
     const char *owner = owner_name(fs, uid);
     for (size_t i = 0; i < fs->n_yr; i++) {
+        const struct ws_prefilter *pf = fs->pack->yara_pf[i];
+        if (pf && !ws_prefilter_may_match(pf, fs->data, fs->len))
+            continue; /* no rule of this set can match these bytes */
         YR_SCANNER *sc = fs->yr[i];
         yr_scanner_define_string_variable(sc, "filename", name);
         yr_scanner_define_string_variable(sc, "filepath", dir);
@@ -507,9 +512,11 @@ ws_status ws_filescan_buffer(struct ws_filescan *fs, const char *path, size_t pa
     fs->data = data;
     fs->len = len;
     fs->bytes += len;
-    digests_begin(fs, fs->need);
-    digests_update(fs, fs->need, data, len);
-    digests_end(fs, fs->need);
+    fs->is_mz = len >= 2 && data[0] == 'M' && data[1] == 'Z';
+    unsigned which = fs->need | (fs->is_mz ? fs->need_exe : 0);
+    digests_begin(fs, which);
+    digests_update(fs, which, data, len);
+    digests_end(fs, which);
     detect(fs, uid);
     return WS_OK;
 }
@@ -535,9 +542,7 @@ ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *s
     ws_status st = WS_OK;
     begin_file(fs, path, path_len, st0->size, st0->mtime);
     int whole = st0->size <= fs->o.max_scan_size;
-    unsigned which = fs->need;
-    if (!whole && fs->n_name_hits)
-        which = (1u << WS_HASH_TYPES) - 1; /* no buffer to complete them from later */
+    unsigned which = 0;
     if (whole) {
         /* room for the whole file plus one byte, to notice growth */
         st = grow_buf(fs, (size_t)st0->size + 1);
@@ -547,9 +552,9 @@ ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *s
             return WS_OK;
         }
     }
-    digests_begin(fs, which);
     uint64_t total = 0;
     ws_status rs = WS_OK;
+    fs->is_mz = 0;
     for (;;) {
         size_t off = whole ? (size_t)total : 0;
         size_t room = whole ? fs->cap - off : fs->cap;
@@ -561,8 +566,20 @@ ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *s
         rs = src->read(ctx, file, fs->buf + off, want, &got);
         if (rs != WS_OK || got == 0)
             break;
+        if (total == 0) {
+            /* the first bytes decide which digests this file needs */
+            fs->is_mz = got >= 2 && fs->buf[off] == 'M' && fs->buf[off + 1] == 'Z';
+            which = fs->need | (fs->is_mz ? fs->need_exe : 0);
+            if (!whole && fs->n_name_hits)
+                which = (1u << WS_HASH_TYPES) - 1; /* no buffer to complete them later */
+            digests_begin(fs, which);
+        }
         digests_update(fs, which, fs->buf + off, got);
         total += got;
+    }
+    if (total == 0) {
+        which = fs->need;
+        digests_begin(fs, which);
     }
     digests_end(fs, which);
     fs->bytes += total;

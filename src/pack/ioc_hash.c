@@ -29,7 +29,8 @@ static int is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static ws_status add(struct ws_hash_set *s, const uint8_t *d, size_t n, uint32_t origin, int score)
+static ws_status add(struct ws_hash_set *s, const uint8_t *d, size_t n, uint32_t origin, int score,
+                     int exe_only)
 {
     if (WS_GROW(s->v, s->cap, s->n + 1) != 0)
         return WS_E_NOMEM;
@@ -38,6 +39,7 @@ static ws_status add(struct ws_hash_set *s, const uint8_t *d, size_t n, uint32_t
     memcpy(h->digest, d, n);
     h->origin = origin;
     h->score = score;
+    h->exe_only = exe_only;
     return WS_OK;
 }
 
@@ -48,9 +50,16 @@ ws_status ws_ioc_hash_load(struct ws_pack *p, const char *file, const char *data
     const char *line;
     size_t n;
     size_t count = 0;
+    int exe_only = 0;
     ws_lines_init(&it, data, len);
     while (ws_lines_next(&it, &line, &n)) {
         ws_trim(&line, &n);
+        /* "# wormsign: filetype=EXE": the hashes below are of PE files only,
+         * so only files that start with "MZ" need to be hashed for them */
+        if (n >= 24 && memcmp(line, "# wormsign: filetype=EXE", 24) == 0) {
+            exe_only = 1;
+            continue;
+        }
         if (n == 0 || line[0] == '#')
             continue;
         if (n > WS_MAX_IOC_LINE) {
@@ -100,7 +109,11 @@ ws_status ws_ioc_hash_load(struct ws_pack *p, const char *file, const char *data
         if (origin == UINT32_MAX)
             return WS_E_NOMEM;
         enum ws_hash_type t = h == 32 ? WS_HASH_MD5 : h == 40 ? WS_HASH_SHA1 : WS_HASH_SHA256;
-        ws_status st = add(&p->hashes[t], digest, h / 2, origin, score);
+        ws_status st = add(&p->hashes[t], digest, h / 2, origin, score, exe_only);
+        if (exe_only)
+            p->hash_need_exe |= 1u << t;
+        else
+            p->hash_need_any |= 1u << t;
         if (st != WS_OK)
             return st;
         count++;

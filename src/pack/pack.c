@@ -662,6 +662,9 @@ ws_status ws_pack_describe(const ws_pack *p, FILE *out, int verbose)
     if (p->n_yara) {
         fprintf(out, "\nYARA rules:\n");
         for (size_t i = 0; i < p->n_yara; i++) {
+            if (p->yara_pf && p->yara_pf[i])
+                fprintf(out, "  (rule set %zu: files are prefiltered by %zu literal windows)\n", i,
+                        p->yara_pf[i]->n);
             YR_RULE *rule;
             yr_rules_foreach(p->yara[i], rule)
             {

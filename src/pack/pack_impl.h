@@ -11,6 +11,7 @@
 
 #include "wormsign/pack.h"
 #include "core/buf.h"
+#include "pack/prefilter.h"
 
 /* Where an entry came from: the pack file and line, and its description. */
 struct ws_ioc_origin {
@@ -27,6 +28,7 @@ struct ws_hash_ioc {
     uint8_t digest[32];
     uint32_t origin; /* index into pack->origins */
     int score;
+    int exe_only; /* the list said "# wormsign: filetype=EXE": PE samples only */
 };
 
 struct ws_hash_set {
@@ -92,13 +94,16 @@ struct ws_pack {
     const char *current_pack; /* label used for entries being loaded */
 
     struct ws_hash_set hashes[WS_HASH_TYPES];
+    /* which digests files need: for every file, or only for PE files ("MZ") */
+    unsigned hash_need_any, hash_need_exe;
     struct ws_name_ioc *names;
     size_t n_names, cap_names;
     struct ws_name_index name_index;
 
     struct ws_yara_source *yara_src;
     size_t n_yara_src, cap_yara_src;
-    YR_RULES **yara; /* compiled: [0] from sources, then loaded compiled files */
+    YR_RULES **yara; /* compiled: built-in sources, user sources, compiled files */
+    struct ws_prefilter **yara_pf; /* parallel to yara: NULL means always scan */
     size_t n_yara, cap_yara;
     size_t yara_rules, yara_failed;
     int yara_uses_md5; /* some rule may read the md5 external */

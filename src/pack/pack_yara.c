@@ -87,6 +87,9 @@ ws_status ws_pack_yara_add_source(struct ws_pack *p, const char *origin, const c
     return WS_OK;
 }
 
+static ws_status push_rules(struct ws_pack *p, size_t at, YR_RULES *rules,
+                            struct ws_prefilter *pf);
+
 ws_status ws_pack_yara_add_compiled(struct ws_pack *p, const char *path, ws_emit_fn emit,
                                     void *user)
 {
@@ -99,11 +102,11 @@ ws_status ws_pack_yara_add_compiled(struct ws_pack *p, const char *path, ws_emit
                            rc);
         return WS_E_YARA;
     }
-    if (WS_GROW(p->yara, p->cap_yara, p->n_yara + 1) != 0) {
+    ws_status st = push_rules(p, p->n_yara, rules, NULL);
+    if (st != WS_OK) {
         yr_rules_destroy(rules);
-        return WS_E_NOMEM;
+        return st;
     }
-    p->yara[p->n_yara++] = rules;
     p->yara_uses_md5 = 1; /* cannot tell: be safe */
     return WS_OK;
 }
@@ -132,53 +135,46 @@ static size_t count_rules(YR_RULES *rules)
     return n;
 }
 
-ws_status ws_pack_yara_compile(struct ws_pack *p, ws_emit_fn emit, void *user)
+/* Append a compiled rule set (and its prefilter, may be NULL) at position at. */
+static ws_status push_rules(struct ws_pack *p, size_t at, YR_RULES *rules, struct ws_prefilter *pf)
 {
-    ws_status st = WS_OK;
-    YR_COMPILER *comp = NULL;
-    char *ok = ws_calloc(p->n_yara_src ? p->n_yara_src : 1, 1);
-    if (!ok)
+    if (WS_GROW(p->yara, p->cap_yara, p->n_yara + 1) != 0)
         return WS_E_NOMEM;
-    /* pass 1: each file alone */
-    for (size_t i = 0; i < p->n_yara_src; i++) {
-        struct compile_ctx c = {emit, user, p->yara_src[i].origin, 0, 1};
-        YR_COMPILER *scratch;
-        if (yr_compiler_create(&scratch) != ERROR_SUCCESS) {
-            st = WS_E_NOMEM;
-            goto out;
-        }
-        yr_compiler_set_callback(scratch, compile_cb, &c);
-        if (define_externals(scratch) != 0 || add_to(scratch, &p->yara_src[i]) != 0 || c.errors)
-            ok[i] = 0;
-        else
-            ok[i] = 1;
-        yr_compiler_destroy(scratch);
-        if (!ok[i]) {
-            p->yara_failed++;
-            for (size_t k = 0; k < p->n_sources; k++)
-                if (strcmp(p->sources[k].path, p->yara_src[i].origin) == 0)
-                    p->sources[k].failed = 1;
-        }
-    }
-    /* pass 2: the good files together; a clash between files (same namespace
-     * and rule name) drops the later file and starts again */
+    struct ws_prefilter **npf = ws_realloc(p->yara_pf, p->cap_yara * sizeof *npf);
+    if (!npf)
+        return WS_E_NOMEM;
+    p->yara_pf = npf;
+    memmove(p->yara + at + 1, p->yara + at, (p->n_yara - at) * sizeof *p->yara);
+    memmove(p->yara_pf + at + 1, p->yara_pf + at, (p->n_yara - at) * sizeof *p->yara_pf);
+    p->yara[at] = rules;
+    p->yara_pf[at] = pf;
+    p->n_yara++;
+    return WS_OK;
+}
+
+/* Compile the good files of one group (built-in or user) into one rule set;
+ * a clash between files (same namespace and rule) drops the later file and
+ * starts again. *out is NULL when the group has no good file. */
+static ws_status compile_group(struct ws_pack *p, char *ok, int builtin, ws_emit_fn emit,
+                               void *user, YR_RULES **out)
+{
+    *out = NULL;
     for (;;) {
         int any = 0;
         for (size_t i = 0; i < p->n_yara_src; i++)
-            any |= ok[i];
+            any |= ok[i] && p->yara_src[i].builtin == builtin;
         if (!any)
-            break;
-        if (yr_compiler_create(&comp) != ERROR_SUCCESS) {
-            st = WS_E_NOMEM;
-            goto out;
-        }
+            return WS_OK;
+        YR_COMPILER *comp;
+        if (yr_compiler_create(&comp) != ERROR_SUCCESS)
+            return WS_E_NOMEM;
         if (define_externals(comp) != 0) {
-            st = WS_E_YARA;
-            goto out;
+            yr_compiler_destroy(comp);
+            return WS_E_YARA;
         }
         size_t culprit = SIZE_MAX;
         for (size_t i = 0; i < p->n_yara_src; i++) {
-            if (!ok[i])
+            if (!ok[i] || p->yara_src[i].builtin != builtin)
                 continue;
             struct compile_ctx c = {emit, user, p->yara_src[i].origin, 0, 1};
             yr_compiler_set_callback(comp, compile_cb, &c);
@@ -191,40 +187,105 @@ ws_status ws_pack_yara_compile(struct ws_pack *p, ws_emit_fn emit, void *user)
             ok[culprit] = 0;
             p->yara_failed++;
             yr_compiler_destroy(comp);
-            comp = NULL;
             continue;
         }
-        YR_RULES *rules = NULL;
-        if (yr_compiler_get_rules(comp, &rules) != ERROR_SUCCESS) {
+        int rc = yr_compiler_get_rules(comp, out);
+        yr_compiler_destroy(comp);
+        return rc == ERROR_SUCCESS ? WS_OK : WS_E_NOMEM;
+    }
+}
+
+/* The built-in rules are ours: if every one needs a hex string, a cheap
+ * literal prefilter decides which files YARA must see (prefilter.h). */
+static struct ws_prefilter *builtin_prefilter(const struct ws_pack *p, const char *ok)
+{
+    struct ws_prefilter *pf = ws_calloc(1, sizeof *pf);
+    if (!pf)
+        return NULL;
+    int built = 0;
+    for (size_t i = 0; i < p->n_yara_src; i++) {
+        if (!ok[i] || !p->yara_src[i].builtin)
+            continue;
+        if (built) { /* one built-in YARA file is what we ship; more: no prefilter */
+            ws_prefilter_release(pf);
+            ws_free(pf);
+            return NULL;
+        }
+        if (ws_prefilter_build(pf, p->yara_src[i].text, p->yara_src[i].len) != WS_OK) {
+            ws_free(pf);
+            return NULL;
+        }
+        built = 1;
+    }
+    if (!built) {
+        ws_free(pf);
+        return NULL;
+    }
+    return pf;
+}
+
+ws_status ws_pack_yara_compile(struct ws_pack *p, ws_emit_fn emit, void *user)
+{
+    ws_status st = WS_OK;
+    char *ok = ws_calloc(p->n_yara_src ? p->n_yara_src : 1, 1);
+    if (!ok)
+        return WS_E_NOMEM;
+    /* pass 1: each file alone, so one bad file never disables the rest */
+    for (size_t i = 0; i < p->n_yara_src; i++) {
+        struct compile_ctx c = {emit, user, p->yara_src[i].origin, 0, 1};
+        YR_COMPILER *scratch;
+        if (yr_compiler_create(&scratch) != ERROR_SUCCESS) {
             st = WS_E_NOMEM;
             goto out;
         }
-        if (WS_GROW(p->yara, p->cap_yara, p->n_yara + 1) != 0) {
+        yr_compiler_set_callback(scratch, compile_cb, &c);
+        ok[i] = define_externals(scratch) == 0 && add_to(scratch, &p->yara_src[i]) == 0 &&
+                c.errors == 0;
+        yr_compiler_destroy(scratch);
+        if (!ok[i]) {
+            p->yara_failed++;
+            for (size_t k = 0; k < p->n_sources; k++)
+                if (strcmp(p->sources[k].path, p->yara_src[i].origin) == 0)
+                    p->sources[k].failed = 1;
+        }
+    }
+    /* pass 2: built-in rules first (own rule set, with its prefilter), then user rules */
+    size_t at = 0;
+    for (int builtin = 1; builtin >= 0; builtin--) {
+        YR_RULES *rules;
+        WS_TRY(compile_group(p, ok, builtin, emit, user, &rules));
+        if (!rules)
+            continue;
+        struct ws_prefilter *pf = builtin ? builtin_prefilter(p, ok) : NULL;
+        st = push_rules(p, at++, rules, pf);
+        if (st != WS_OK) {
             yr_rules_destroy(rules);
-            st = WS_E_NOMEM;
+            if (pf) {
+                ws_prefilter_release(pf);
+                ws_free(pf);
+            }
             goto out;
         }
-        /* source rules go first so the built-in pack's findings come first */
-        memmove(p->yara + 1, p->yara, p->n_yara * sizeof *p->yara);
-        p->yara[0] = rules;
-        p->n_yara++;
-        break;
     }
     p->yara_rules = 0;
     for (size_t i = 0; i < p->n_yara; i++)
         p->yara_rules += count_rules(p->yara[i]);
 out:
-    if (comp)
-        yr_compiler_destroy(comp);
     ws_free(ok);
     return st;
 }
 
 void ws_pack_yara_release(struct ws_pack *p)
 {
-    for (size_t i = 0; i < p->n_yara; i++)
+    for (size_t i = 0; i < p->n_yara; i++) {
         yr_rules_destroy(p->yara[i]);
+        if (p->yara_pf && p->yara_pf[i]) {
+            ws_prefilter_release(p->yara_pf[i]);
+            ws_free(p->yara_pf[i]);
+        }
+    }
     WS_FREE_AND_NULL(p->yara);
+    WS_FREE_AND_NULL(p->yara_pf);
     p->n_yara = p->cap_yara = 0;
     for (size_t i = 0; i < p->n_yara_src; i++) {
         ws_free(p->yara_src[i].origin);

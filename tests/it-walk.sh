@@ -77,4 +77,12 @@ wait
 grep -q 'f39.*vanished\|vanished.*f39' "$WS_TMP/vanish.ndjson" || fail "vanished file not reported"
 n=$($PY -c "import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])['wormsign']['summary']['objects'])" "$WS_TMP/vanish.ndjson")
 [ "$n" = 39 ] || fail "expected 39 files scanned after one vanished, got $n"
+# a file that changes while it is read is reported (read slowed to 2 MB/s)
+mkdir -p "$WS_TMP/grow"
+head -c 4000000 /dev/zero > "$WS_TMP/grow/log.bin"
+( for i in $(seq 1 40); do echo more >> "$WS_TMP/grow/log.bin"; sleep 0.1; done ) &
+"$WS" scan --json --io-rate 2 --threads 1 "$WS_TMP/grow" > "$WS_TMP/grow.ndjson"; rc=$?
+wait
+[ $rc -eq 2 ] || fail "changing file: exit $rc, expected 2"
+grep -q '"code":"changed"' "$WS_TMP/grow.ndjson" || fail "changing file not reported"
 pass

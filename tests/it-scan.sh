@@ -41,6 +41,27 @@ PYEOF
 grep -q "^wormsign scan: FOUND" "$WS_TMP/out.txt" || fail "no FOUND summary"
 if grep -q $'\033' "$WS_TMP/out.txt"; then fail "colour escape in non-terminal output"; fi
 
+# --scan-list (with a comment and a blank line), --low-priority, one thread
+printf '# list\n%s\n\n%s\n' "$T/Windows/inf" "$T/Users/Public/cache/a1.bin" > "$WS_TMP/list.txt"
+"$WS" scan --json --low-priority --threads 1 --scan-list "$WS_TMP/list.txt" > "$WS_TMP/list.ndjson"
+[ $? -eq 1 ] || fail "--scan-list: expected exit 1"
+n=$(grep -c '"kind":"alert"' "$WS_TMP/list.ndjson")
+[ "$n" = 6 ] || fail "--scan-list: $n alerts, expected 6 (5 PNF names + 1 YARA)"
+
+# --max-size: a file over it is still name-checked and hashed, YARA skipped, and said so
+"$WS" scan --json --max-size 1K --no-default-pack --pack "$WS_TMP/test-hash-iocs.txt" \
+    "$T/Users/Public/Downloads" > "$WS_TMP/max.ndjson"
+grep -q '"action":"skipped".*over --max-size\|over --max-size.*"action":"skipped"' "$WS_TMP/max.ndjson" || fail "no skip record for --max-size"
+grep -q '"ruleset":"hash"' "$WS_TMP/max.ndjson" || fail "file over --max-size not hashed"
+"$WS" scan --json --max-size 1K "$T/Users/Public/cache/a1.bin" > "$WS_TMP/max2.ndjson"
+if grep -q '"ruleset":"yara"' "$WS_TMP/max2.ndjson"; then fail "YARA ran on a file over --max-size"; fi
+
+# bad option values are refused with exit 2
+for bad in "--threads 0" "--threads 33" "--max-size 12Q" "--io-rate -1" "--color sometimes"; do
+    "$WS" scan $bad "$T" > /dev/null 2>&1 && fail "accepted $bad"
+    [ $? -eq 2 ] || fail "$bad: exit status not 2"
+done
+
 # a clean tree: exit 0
 mkdir -p "$WS_TMP/clean" && echo hello > "$WS_TMP/clean/a.txt"
 "$WS" scan -q "$WS_TMP/clean" > /dev/null; rc=$?

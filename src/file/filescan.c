@@ -60,7 +60,7 @@ struct ws_filescan {
     char hex[WS_HASH_TYPES][65];
     const struct ws_name_ioc *name_hits[MAX_NAME_HITS];
     size_t n_name_hits;
-    int is_mz;                     /* the file starts with "MZ" */
+    int is_mz; /* the file starts with "MZ" */
     uint32_t owner_uid;
     char owner[64];
     int owner_valid;
@@ -251,6 +251,35 @@ static int clamp_score(int s)
  * Hash and name detectors
  * ------------------------------------------------------------------------- */
 
+/* One IOC alert: name and reference from the IOC's description, "text
+ * [source: ref]"; ioc_text is the IOC as written (NULL: the description). */
+static void emit_ioc(struct ws_filescan *fs, const char *ruleset, const char *id,
+                     const char *description, uint32_t origin, int score, const char *ioc_text,
+                     const struct ws_kv *ev, size_t n_ev)
+{
+    const struct ws_ioc_origin *o = &fs->pack->origins[origin];
+    char name[512], ref[512];
+    const char *r;
+    size_t rl;
+    split_desc(o->text, name, sizeof name, &r, &rl);
+    snprintf(ref, sizeof ref, "%.*s", (int)rl, r ? r : "");
+    struct ws_finding f;
+    finding_base(fs, &f, WS_FINDING_ALERT);
+    f.ruleset = ruleset;
+    f.rule_id = id;
+    f.rule_name = name[0] ? name : (ioc_text ? ioc_text : id);
+    f.description = description;
+    f.reference = rl ? ref : NULL;
+    f.pack = o->pack;
+    f.severity = clamp_score(score);
+    f.ioc_file = o->file;
+    f.ioc_line = o->line;
+    f.ioc_text = ioc_text ? ioc_text : o->text;
+    f.evidence = ev;
+    f.n_evidence = n_ev;
+    fs->o.emit(fs->o.emit_user, &f);
+}
+
 static void check_hashes(struct ws_filescan *fs)
 {
     static const char *const label[] = {"md5", "sha1", "sha256"};
@@ -263,30 +292,12 @@ static void check_hashes(struct ws_filescan *fs)
         const struct ws_hash_ioc *h = ws_pack_hash_lookup(fs->pack, (enum ws_hash_type)t, d);
         if (!h || h->score <= 0 || (h->exe_only && !fs->is_mz))
             continue;
-        const struct ws_ioc_origin *o = &fs->pack->origins[h->origin];
-        char name[512], id[96], ref[512];
-        const char *r;
-        size_t rl;
-        split_desc(o->text, name, sizeof name, &r, &rl);
+        char id[96];
         snprintf(id, sizeof id, "hash.%s.%s", label[t], fs->hex[t]);
-        snprintf(ref, sizeof ref, "%.*s", (int)rl, r ? r : "");
-        struct ws_finding f;
-        finding_base(fs, &f, WS_FINDING_ALERT);
-        f.ruleset = "hash";
-        f.rule_id = id;
-        f.rule_name = name[0] ? name : "hash IOC";
-        f.description = "file hash equals a published indicator";
-        f.reference = rl ? ref : NULL;
-        f.pack = o->pack;
-        f.severity = clamp_score(h->score);
-        f.ioc_file = o->file;
-        f.ioc_line = o->line;
-        f.ioc_text = o->text;
         struct ws_kv ev[1] = {
             {.key = "hash.type", .type = WS_KV_STR, .val = label[t], .len = strlen(label[t])}};
-        f.evidence = ev;
-        f.n_evidence = 1;
-        fs->o.emit(fs->o.emit_user, &f);
+        emit_ioc(fs, "hash", id, "file hash equals a published indicator", h->origin, h->score,
+                 NULL, ev, 1);
     }
 }
 
@@ -309,26 +320,10 @@ static void emit_name_hits(struct ws_filescan *fs)
         const struct ws_name_ioc *ioc = fs->name_hits[i];
         if (ioc->score <= 0)
             continue;
-        const struct ws_ioc_origin *o = &fs->pack->origins[ioc->origin];
-        char name[512], id[64], ref[512];
-        const char *r;
-        size_t rl;
-        split_desc(o->text, name, sizeof name, &r, &rl);
+        char id[64];
         snprintf(id, sizeof id, "name.%u", (unsigned)ioc->origin);
-        snprintf(ref, sizeof ref, "%.*s", (int)rl, r ? r : "");
-        struct ws_finding f;
-        finding_base(fs, &f, WS_FINDING_ALERT);
-        f.ruleset = "name";
-        f.rule_id = id;
-        f.rule_name = name[0] ? name : ioc->pattern;
-        f.description = "file name or path matches an indicator";
-        f.reference = rl ? ref : NULL;
-        f.pack = o->pack;
-        f.severity = clamp_score(ioc->score);
-        f.ioc_file = o->file;
-        f.ioc_line = o->line;
-        f.ioc_text = ioc->pattern;
-        fs->o.emit(fs->o.emit_user, &f);
+        emit_ioc(fs, "name", id, "file name or path matches an indicator", ioc->origin, ioc->score,
+                 ioc->pattern, NULL, 0);
     }
 }
 

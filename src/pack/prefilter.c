@@ -33,9 +33,10 @@ static inline uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_window(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const struct ws_prefilter_window *)a)->value;
+    uint64_t y = ((const struct ws_prefilter_window *)b)->value;
     return (x > y) - (x < y);
 }
 
@@ -78,11 +79,23 @@ static ws_status parse_hex(const char **pp, const char *end, uint8_t *b, uint8_t
     return WS_OK;
 }
 
-static ws_status add_windows(struct ws_prefilter *pf, size_t *cap, const uint8_t *b,
+static ws_status add_windows(struct ws_prefilter *pf, size_t *cap, size_t *scap, const uint8_t *b,
                              const uint8_t *wild, size_t n)
 {
     if (n < 2 * WINDOW - 1)
         return WS_E_UNSUPPORTED;
+    if (pf->n_strings >= UINT32_MAX || WS_GROW(pf->strings, *scap, pf->n_strings + 1) != 0)
+        return WS_E_NOMEM;
+    struct ws_prefilter_string *str = &pf->strings[pf->n_strings];
+    str->bytes = (uint8_t *)ws_memdup0(b, n);
+    str->wild = (uint8_t *)ws_memdup0(wild, n);
+    str->len = n;
+    if (!str->bytes || !str->wild) {
+        ws_free(str->bytes);
+        ws_free(str->wild);
+        return WS_E_NOMEM;
+    }
+    uint32_t id = (uint32_t)pf->n_strings++;
     int residue_ok[WINDOW] = {0};
     for (size_t k = 0; k + WINDOW <= n; k++) {
         int fixed = 1;
@@ -94,7 +107,7 @@ static ws_status add_windows(struct ws_prefilter *pf, size_t *cap, const uint8_t
         if (WS_GROW(pf->windows, *cap, pf->n + 1) != 0)
             return WS_E_NOMEM;
         uint64_t v = load64(b + k);
-        pf->windows[pf->n++] = v;
+        pf->windows[pf->n++] = (struct ws_prefilter_window){v, id, (uint32_t)k};
         unsigned h = bucket(v);
         pf->bitmap[h / 64] |= 1ull << (h % 64);
     }
@@ -121,7 +134,7 @@ static int condition_needs_string(const char *c, size_t n)
 ws_status ws_prefilter_build(struct ws_prefilter *pf, const char *src, size_t len)
 {
     memset(pf, 0, sizeof *pf);
-    size_t cap = 0;
+    size_t cap = 0, scap = 0;
     ws_status st = WS_OK;
     uint8_t *b = ws_malloc(MAX_HEX_BYTES), *wild = ws_malloc(MAX_HEX_BYTES);
     const char *end = src + len;
@@ -146,8 +159,8 @@ ws_status ws_prefilter_build(struct ws_prefilter *pf, const char *src, size_t le
             break;
         const char *body = memchr(r, '{', (size_t)(end - r));
         const char *cond = body ? memmem(body, (size_t)(end - body), "condition:", 10) : NULL;
-        const char *strs = body ? memmem(body, (size_t)(cond ? cond - body : 0), "strings:", 8)
-                                : NULL;
+        const char *strs =
+            body ? memmem(body, (size_t)(cond ? cond - body : 0), "strings:", 8) : NULL;
         if (!cond || !strs) {
             st = WS_E_UNSUPPORTED;
             goto out;
@@ -175,7 +188,7 @@ ws_status ws_prefilter_build(struct ws_prefilter *pf, const char *src, size_t le
             size_t n;
             WS_TRY(parse_hex(&v, cond, b, wild, &n));
             /* modifiers after a hex string ("private") do not change the bytes */
-            WS_TRY(add_windows(pf, &cap, b, wild, n));
+            WS_TRY(add_windows(pf, &cap, &scap, b, wild, n));
             nstr++;
             q = v;
         }
@@ -190,7 +203,7 @@ ws_status ws_prefilter_build(struct ws_prefilter *pf, const char *src, size_t le
     if (!rules)
         st = WS_E_UNSUPPORTED;
     else if (pf->n > 1)
-        qsort(pf->windows, pf->n, sizeof *pf->windows, cmp_u64);
+        qsort(pf->windows, pf->n, sizeof *pf->windows, cmp_window);
 out:
     ws_free(b);
     ws_free(wild);
@@ -201,21 +214,48 @@ out:
 
 void ws_prefilter_release(struct ws_prefilter *pf)
 {
+    for (size_t i = 0; i < pf->n_strings; i++) {
+        ws_free(pf->strings[i].bytes);
+        ws_free(pf->strings[i].wild);
+    }
+    ws_free(pf->strings);
     ws_free(pf->windows);
     memset(pf, 0, sizeof *pf);
 }
 
-static int contains(const struct ws_prefilter *pf, uint64_t v)
+/* Does string s occur at data[start..]? (bounds checked by the caller) */
+static int string_at(const struct ws_prefilter_string *s, const uint8_t *data)
+{
+    for (size_t i = 0; i < s->len; i++)
+        if (!s->wild[i] && data[i] != s->bytes[i])
+            return 0;
+    return 1;
+}
+
+/* Confirm a window value found at position p. */
+static int confirm(const struct ws_prefilter *pf, uint64_t v, const uint8_t *data, size_t len,
+                   size_t p)
 {
     size_t lo = 0, hi = pf->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (pf->windows[mid] < v)
+        if (pf->windows[mid].value < v)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < pf->n && pf->windows[lo] == v;
+    for (; lo < pf->n && pf->windows[lo].value == v; lo++) {
+        const struct ws_prefilter_window *w = &pf->windows[lo];
+        const struct ws_prefilter_string *s = &pf->strings[w->string];
+        if (p < w->at)
+            continue;
+        size_t start = p - w->at;
+        if (s->len > len - start)
+            continue;
+        if (string_at(s, data + start))
+            return 1;
+    }
+    return 0;
 }
 
 int ws_prefilter_may_match(const struct ws_prefilter *pf, const uint8_t *data, size_t len)
@@ -226,7 +266,7 @@ int ws_prefilter_may_match(const struct ws_prefilter *pf, const uint8_t *data, s
     for (size_t i = 0; i + WINDOW <= len; i += WINDOW) {
         uint64_t v = load64(data + i);
         unsigned h = bucket(v);
-        if ((bm[h / 64] >> (h % 64)) & 1u && contains(pf, v))
+        if ((bm[h / 64] >> (h % 64)) & 1u && confirm(pf, v, data, len, i))
             return 1;
     }
     return 0;

@@ -221,10 +221,8 @@ static void prefilter_builtin(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(hash_lines),
-        cmocka_unit_test(name_iocs),
-        cmocka_unit_test(literals),
-        cmocka_unit_test(alloc_failures),
+        cmocka_unit_test(hash_lines),        cmocka_unit_test(name_iocs),
+        cmocka_unit_test(literals),          cmocka_unit_test(alloc_failures),
         cmocka_unit_test(prefilter_builtin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,7 @@ struct ws_pack {
 
     struct ws_yara_source *yara_src;
     size_t n_yara_src, cap_yara_src;
-    YR_RULES **yara; /* compiled: built-in sources, user sources, compiled files */
+    YR_RULES **yara;               /* compiled: built-in sources, user sources, compiled files */
     struct ws_prefilter **yara_pf; /* parallel to yara: NULL means always scan */
     size_t n_yara, cap_yara;
     size_t yara_rules, yara_failed;

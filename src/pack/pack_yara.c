@@ -87,8 +87,7 @@ ws_status ws_pack_yara_add_source(struct ws_pack *p, const char *origin, const c
     return WS_OK;
 }
 
-static ws_status push_rules(struct ws_pack *p, size_t at, YR_RULES *rules,
-                            struct ws_prefilter *pf);
+static ws_status push_rules(struct ws_pack *p, size_t at, YR_RULES *rules, struct ws_prefilter *pf);
 
 ws_status ws_pack_yara_add_compiled(struct ws_pack *p, const char *path, ws_emit_fn emit,
                                     void *user)

@@ -99,14 +99,17 @@ static void name_iocs(void **state)
                        "%TEMP%\\\\[^\\\\]+\\.exe$;70\n"
                        "\\\\wmiprvse\\.exe$;70;\\\\wbem\\\\wmiprvse\\.exe$\n"
                        "/tmp/evil\\.sh$;60\n"
+                       "\\\\(images|css)\\\\[^\\\\]{,20}\\.(exe|dll)$;60\n"
                        "\\\\(broken;50\n";
     assert_int_equal(ws_pack_new(&p), WS_OK);
     assert_int_equal(
         ws_pack_add_buffer(p, "x-filename-iocs.txt", txt, sizeof txt - 1, count_errors, &e), WS_OK);
     assert_int_equal(ws_pack_compile(p, count_errors, &e), WS_OK);
     assert_int_equal(e.n, 1);
-    assert_int_equal(e.last_line, 5);
+    assert_int_equal(e.last_line, 6);
     assert_int_equal(match(p, "/mnt/ws01/WINDOWS/Temp/a.EXE"), 1);
+    assert_int_equal(match(p, "/srv/www/images/x.exe"), 1); /* {,20} as Python reads it */
+    assert_int_equal(match(p, "/srv/www/images/abcdefghijklmnopqrstuvwxyz.exe"), 0);
     assert_int_equal(match(p, "/mnt/ws01/Users/bob/AppData/Local/Temp/a.exe"), 1);
     assert_int_equal(match(p, "/mnt/ws01/Windows/Temp/sub/a.exe"), 0);
     assert_int_equal(match(p, "/mnt/ws01/Windows/System32/wbem/WmiPrvSE.exe"), 0);

@@ -10,7 +10,8 @@
  *     So `\\Windows\\inf\\x\.pnf` matches /mnt/ws01/Windows/inf/x.PNF.
  *   - Matching is case-insensitive (ASCII), as Windows compares names.
  *   - %SystemRoot%, %windir%, %TEMP% and friends are expanded to regex
- *     fragments, as Loki v1 expands environment variables.
+ *     fragments, as Loki v1 expands environment variables; Python's "{,n}"
+ *     quantifier (signature-base uses it) becomes PCRE2's "{0,n}".
  *
  * Speed: signature-base has ~3,800 such regexes; running all of them on every
  * path would cost milliseconds per file. Each regex's longest required
@@ -77,6 +78,18 @@ static ws_status expand_env(struct ws_buf *out, const char *s, size_t n)
                 st = ws_buf_adds(out, env_vars[k].regex);
                 i += strlen(env_vars[k].var);
                 /* the variable usually stands before "\\": keep that as written */
+                continue;
+            }
+        }
+        /* Python's re reads "{,n}" as "{0,n}"; PCRE2 before 10.43 reads it as
+         * literal text, which would silently never match */
+        if (s[i] == '{' && i + 1 < n && s[i + 1] == ',' && (i == 0 || s[i - 1] != '\\')) {
+            size_t k = i + 2;
+            while (k < n && s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k > i + 2 && k < n && s[k] == '}') {
+                st = ws_buf_adds(out, "{0");
+                i++;
                 continue;
             }
         }

@@ -50,6 +50,8 @@ struct ws_evtx_chunk {
     unsigned flags;
     enum chunk_state state;
     size_t pos, end;
+    size_t loose_pos;    /* a record whose size copy is wrong, decoded next */
+    uint32_t loose_size; /* 0: none */
     struct ws_evtx_error queue[MAX_QUEUED];
     size_t n_queued, next_queued;
     struct ws_evtx_event ev;
@@ -91,6 +93,7 @@ void ws_evtx_chunk_load(ws_evtx_chunk *c, const void *p, size_t n, uint64_t inde
     c->flags = flags;
     c->state = ST_START;
     c->n_queued = c->next_queued = 0;
+    c->loose_size = 0;
 }
 
 static void queue_error(struct ws_evtx_chunk *c, ws_status code, const char *msg, size_t off)
@@ -124,10 +127,10 @@ static int all_zero(const uint8_t *p, size_t n)
 static int check_header(struct ws_evtx_chunk *c)
 {
     if (c->n < 8 || memcmp(c->p, "ElfChnk", 8) != 0) {
-        if (!(c->flags & WS_EVTX_UNALLOCATED) && !all_zero(c->p, c->n < 8 ? c->n : 8))
+        /* an all-zero slot never held a chunk (preallocated space), even
+         * when a dirty header counts it: nothing is lost, nothing to say */
+        if (!(c->flags & WS_EVTX_UNALLOCATED) && !all_zero(c->p, c->n))
             queue_error(c, WS_E_CORRUPT, "bad chunk magic", 0);
-        else if (!(c->flags & WS_EVTX_UNALLOCATED))
-            queue_error(c, WS_E_CORRUPT, "chunk counted in the file header is empty", 0);
         return 0;
     }
     if (c->n < CHUNK_HEADER_SIZE) {
@@ -190,36 +193,18 @@ static size_t resync(const struct ws_evtx_chunk *c, size_t pos)
     return c->end;
 }
 
-static ws_status next_record(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
-                             const struct ws_evtx_event **ev, const struct ws_evtx_error **err)
+/* Decode the record at pos (size bytes, framing already judged). Returns
+ * WS_OK and an item; with quiet, a decoding failure yields no item
+ * (*kind = WS_EVTX_END) because the record was already reported. */
+static ws_status decode_record(struct ws_evtx_chunk *c, size_t pos, uint32_t size, int quiet,
+                               enum ws_evtx_item *kind, const struct ws_evtx_event **ev,
+                               const struct ws_evtx_error **err)
 {
-    uint32_t size;
-    size_t pos = c->pos;
-    if (pos >= c->end || c->end - pos < RECORD_HEADER_SIZE) {
-        c->state = ST_DONE;
-        *kind = WS_EVTX_END;
-        return WS_OK;
-    }
-    memset(&c->err, 0, sizeof c->err);
-    c->err.chunk = c->index;
-    c->err.offset = c->file_off + pos;
-    if (!framed(c, pos, &size)) {
-        if (ld32(c->p + pos) != 0x00002a2au)
-            c->err.message = "bad record magic";
-        else
-            c->err.message = "bad record size";
-        c->err.code = WS_E_CORRUPT;
-        c->pos = resync(c, pos);
-        *kind = WS_EVTX_ERROR;
-        *err = &c->err;
-        return WS_OK;
-    }
-    c->pos = pos + size;
     struct ws_cur h;
     uint64_t id, ft;
     ws_cur_init(&h, c->p + pos + 8, 16);
     if (ws_cur_le64(&h, &id) != WS_OK || ws_cur_le64(&h, &ft) != WS_OK)
-        return WS_E_CORRUPT; /* cannot happen: framed() checked 28 bytes */
+        return WS_E_CORRUPT; /* cannot happen: the caller checked 28 bytes */
     ws_evb_reset(&c->b);
     size_t where = 0;
     const char *what = NULL;
@@ -236,6 +221,10 @@ static ws_status next_record(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
     }
     if (st == WS_E_NOMEM)
         return st;
+    if (st != WS_OK && quiet) {
+        *kind = WS_EVTX_END;
+        return WS_OK;
+    }
     if (st != WS_OK) {
         c->err.code = st;
         c->err.message = what ? what : "record cannot be decoded";
@@ -252,6 +241,56 @@ static ws_status next_record(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
     c->ev.offset = c->file_off + pos;
     *kind = WS_EVTX_EVENT;
     *ev = &c->ev;
+    return WS_OK;
+}
+
+static ws_status next_record(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
+                             const struct ws_evtx_event **ev, const struct ws_evtx_error **err)
+{
+    uint32_t size;
+    ws_status st;
+    if (c->loose_size) {
+        /* a record reported for its size copy: its bytes may still decode */
+        size = c->loose_size;
+        c->loose_size = 0;
+        if ((st = decode_record(c, c->loose_pos, size, 1, kind, ev, err)) != WS_OK ||
+            *kind != WS_EVTX_END)
+            return st;
+    }
+    size_t pos = c->pos;
+    if (pos >= c->end || c->end - pos < RECORD_HEADER_SIZE) {
+        c->state = ST_DONE;
+        *kind = WS_EVTX_END;
+        return WS_OK;
+    }
+    if (framed(c, pos, &size)) {
+        c->pos = pos + size;
+        return decode_record(c, pos, size, 0, kind, ev, err);
+    }
+    memset(&c->err, 0, sizeof c->err);
+    c->err.chunk = c->index;
+    c->err.offset = c->file_off + pos;
+    c->err.code = WS_E_CORRUPT;
+    uint32_t sz = ld32(c->p + pos + 4);
+    if (ld32(c->p + pos) != 0x00002a2au) {
+        c->err.message = "bad record magic";
+        c->pos = resync(c, pos);
+    } else if (sz >= RECORD_MIN_SIZE && sz <= c->end - pos) {
+        /* magic and size are plausible but the trailing copy of the size
+         * is not (a partly overwritten record): report it, then try its
+         * bytes as python-evtx does */
+        c->err.message = "record size copy mismatch";
+        c->err.has_record_id = 1;
+        c->err.record_id = (uint64_t)ld32(c->p + pos + 8) | ((uint64_t)ld32(c->p + pos + 12) << 32);
+        c->loose_pos = pos;
+        c->loose_size = sz;
+        c->pos = framed(c, pos + sz, &size) ? pos + sz : resync(c, pos);
+    } else {
+        c->err.message = "bad record size";
+        c->pos = resync(c, pos);
+    }
+    *kind = WS_EVTX_ERROR;
+    *err = &c->err;
     return WS_OK;
 }
 

@@ -95,6 +95,7 @@ struct ws_bx_ctx {
     size_t err_where;
     const char *err_what;
     size_t compiled;
+    int raw; /* compiling plain BinXML of a record, not a template definition */
 };
 
 /* ---- lifecycle ---- */
@@ -397,6 +398,28 @@ static ws_status compile_entity(struct ws_bx_ctx *x, struct ws_cur *c)
 
 static ws_status compile_content(struct ws_bx_ctx *x, struct ws_cur *c, int depth, int top);
 
+/* Does the element header at c (after its token) carry the u16 dependency
+ * id? Template definitions always do. Plain BinXML in a record sometimes
+ * does not; then the layout without it is the one whose data size fits and
+ * whose name offset is plausible (inline right after, or earlier in the
+ * chunk), while the layout with it is not. */
+static int plausible_header(const struct ws_cur *c, size_t at)
+{
+    struct ws_cur t = *c;
+    uint32_t size, noff;
+    if (ws_cur_skip(&t, at) != WS_OK || ws_cur_le32(&t, &size) != WS_OK ||
+        ws_cur_le32(&t, &noff) != WS_OK)
+        return 0;
+    if (size > ws_cur_left(&t))
+        return 0;
+    return noff == t.off || (noff >= 0x200 && noff < t.off);
+}
+
+static int has_dependency_id(const struct ws_cur *c)
+{
+    return plausible_header(c, 2) || !plausible_header(c, 0);
+}
+
 static ws_status compile_element(struct ws_bx_ctx *x, struct ws_cur *c, uint8_t token, int depth)
 {
     uint16_t dep;
@@ -406,8 +429,12 @@ static ws_status compile_element(struct ws_bx_ctx *x, struct ws_cur *c, uint8_t 
     size_t at = c->off - 1;
     if (depth > WS_EVTX_MAX_DEPTH)
         return fail(x, WS_E_TOO_LARGE, at, "elements nested too deep");
-    if ((st = ws_cur_le16(c, &dep)) != WS_OK || (st = ws_cur_le32(c, &size)) != WS_OK ||
-        (st = ws_cur_le32(c, &noff)) != WS_OK)
+    if (x->raw && !has_dependency_id(c)) {
+        dep = 0xFFFF; /* plain BinXML written without it (issue_201 sample) */
+    } else if ((st = ws_cur_le16(c, &dep)) != WS_OK) {
+        return fail(x, st, at, "truncated element");
+    }
+    if ((st = ws_cur_le32(c, &size)) != WS_OK || (st = ws_cur_le32(c, &noff)) != WS_OK)
         return fail(x, st, at, "truncated element");
     (void)dep;
     (void)size; /* not trusted for bounds: tokens are */
@@ -754,7 +781,9 @@ static ws_status run_fragment(struct ws_bx_ctx *x, size_t off, size_t len, int d
      * chunk's templates, run, and drop it (it has no substitutions, so no
      * template is compiled while it runs) */
     size_t mark = x->n_ops;
+    x->raw = 1;
     st = compile_content(x, &c, depth, 1);
+    x->raw = 0;
     if (st == WS_OK)
         st = run_ops(x, mark, x->n_ops - mark, x->n_subs, 0, depth);
     x->n_ops = mark;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/compat.h"
 #include "evtx/crc32.h"
 
 #define SYN_CHUNK 65536u
@@ -279,7 +280,7 @@ static void s_chunk_finish(struct syn *s, uint64_t first, uint64_t last, size_t 
 }
 
 /* A 4096-byte file header at p. */
-static void s_file_header(uint8_t *p, uint16_t chunks, uint32_t flags)
+WS_UNUSED static void s_file_header(uint8_t *p, uint16_t chunks, uint32_t flags)
 {
     memset(p, 0, 4096);
     memcpy(p, "ElfFile", 8);

@@ -142,6 +142,40 @@ static uint64_t ld64(const uint8_t *p)
 
 /* ---- numbers ---- */
 
+/* Decimal and hex without printf: integers are most of the values. */
+static ws_status put_u64(struct ws_buf *out, uint64_t v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return ws_buf_add(out, t + i, sizeof t - i);
+}
+
+static ws_status put_i64(struct ws_buf *out, int64_t v)
+{
+    if (v >= 0)
+        return put_u64(out, (uint64_t)v);
+    ws_status st = ws_buf_addc(out, '-');
+    return st == WS_OK ? put_u64(out, (uint64_t)0 - (uint64_t)v) : st;
+}
+
+/* "0x" and exactly digits lowercase hex digits */
+static ws_status put_hex(struct ws_buf *out, uint64_t v, int digits)
+{
+    static const char hx[] = "0123456789abcdef";
+    char t[18];
+    t[0] = '0';
+    t[1] = 'x';
+    for (int i = digits - 1; i >= 0; i--) {
+        t[2 + i] = hx[v & 15];
+        v >>= 4;
+    }
+    return ws_buf_add(out, t, (size_t)digits + 2);
+}
+
 /* Python repr() of a double: the shortest digits that read back to x, in
  * fixed notation when the decimal exponent is in (-4, 16], else "de+XX". */
 static ws_status render_double(struct ws_buf *out, double x)
@@ -236,6 +270,33 @@ void ws_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
+/* v as exactly width decimal digits (zero-padded) at t. */
+static size_t put_digits(char *t, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        t[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return (size_t)width;
+}
+
+/* "YYYY-MM-DD?HH:MM:SS" (19 bytes) for a year in 0..9999 and seconds of day. */
+static size_t put_date(char *t, int64_t y, unsigned mo, unsigned d, char sep, int64_t sod)
+{
+    size_t w = put_digits(t, (uint64_t)y, 4);
+    t[w++] = '-';
+    w += put_digits(t + w, mo, 2);
+    t[w++] = '-';
+    w += put_digits(t + w, d, 2);
+    t[w++] = sep;
+    w += put_digits(t + w, (uint64_t)(sod / 3600), 2);
+    t[w++] = ':';
+    w += put_digits(t + w, (uint64_t)(sod / 60 % 60), 2);
+    t[w++] = ':';
+    w += put_digits(t + w, (uint64_t)(sod % 60), 2);
+    return w;
+}
+
 /* _PyTime_Round(x, HALF_EVEN) */
 static double round_half_even(double x)
 {
@@ -270,13 +331,25 @@ size_t ws_bx_filetime_py(uint64_t ft, char *out, size_t n)
     int64_t y;
     unsigned mo, d;
     ws_civil_from_days(days, &y, &mo, &d);
-    if (y < 1 || y > 9999)
-        return (size_t)snprintf(out, n, "0001-01-01 00:00:00");
-    int len = snprintf(out, n, "%04d-%02u-%02u %02d:%02d:%02d", (int)y, mo, d, (int)(rem / 3600),
-                       (int)(rem / 60 % 60), (int)(rem % 60));
-    if (us != 0 && len > 0 && (size_t)len < n)
-        len += snprintf(out + len, n - (size_t)len, ".%06ld", us);
-    return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
+    if (y < 1 || y > 9999) {
+        y = 1;
+        mo = d = 1;
+        rem = 0;
+        us = 0;
+    }
+    char t[32];
+    size_t w = put_date(t, y, mo, d, ' ', rem);
+    if (us != 0) {
+        t[w++] = '.';
+        w += put_digits(t + w, (uint64_t)us, 6);
+    }
+    if (n == 0)
+        return 0;
+    if (w >= n)
+        w = n - 1;
+    memcpy(out, t, w);
+    out[w] = '\0';
+    return w;
 }
 
 static ws_status render_systemtime(struct ws_buf *out, const uint8_t *p)
@@ -328,10 +401,20 @@ static ws_status render_base64(struct ws_buf *out, const uint8_t *p, size_t n)
 
 static ws_status render_guid(struct ws_buf *out, const uint8_t *h)
 {
-    return ws_buf_addf(out,
-                       "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}",
-                       h[3], h[2], h[1], h[0], h[5], h[4], h[7], h[6], h[8], h[9], h[10], h[11],
-                       h[12], h[13], h[14], h[15]);
+    static const char hx[] = "0123456789abcdef";
+    /* Data1..Data3 little-endian, Data4 in byte order */
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    char t[38];
+    size_t w = 0;
+    t[w++] = '{';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            t[w++] = '-';
+        t[w++] = hx[h[order[i]] >> 4];
+        t[w++] = hx[h[order[i]] & 15];
+    }
+    t[w++] = '}';
+    return ws_buf_add(out, t, w);
 }
 
 /* Bytes a SID at p occupies (8 + 4 * sub-authority count), capped by n. */
@@ -349,10 +432,19 @@ static ws_status render_sid(struct ws_buf *out, const uint8_t *p, size_t n)
         return WS_OK;
     uint64_t auth = ((uint64_t)p[2] << 40) | ((uint64_t)p[3] << 32) | ((uint64_t)p[4] << 24) |
                     ((uint64_t)p[5] << 16) | ((uint64_t)p[6] << 8) | p[7];
-    ws_status st = ws_buf_addf(out, "S-%u-%" PRIu64, p[0], auth);
+    ws_status st = ws_buf_add(out, "S-", 2);
+    if (st == WS_OK)
+        st = put_u64(out, p[0]);
+    if (st == WS_OK)
+        st = ws_buf_addc(out, '-');
+    if (st == WS_OK)
+        st = put_u64(out, auth);
     size_t count = p[1];
-    for (size_t i = 0; i < count && st == WS_OK && 8 + 4 * i + 4 <= n; i++)
-        st = ws_buf_addf(out, "-%" PRIu32, ld32(p + 8 + 4 * i));
+    for (size_t i = 0; i < count && st == WS_OK && 8 + 4 * i + 4 <= n; i++) {
+        st = ws_buf_addc(out, '-');
+        if (st == WS_OK)
+            st = put_u64(out, ld32(p + 8 + 4 * i));
+    }
     return st;
 }
 
@@ -404,23 +496,23 @@ static ws_status render_scalar(struct ws_buf *out, uint8_t t, const uint8_t *p, 
     case WS_BX_UTF8:
         return ws_buf_add(out, p, n);
     case WS_BX_INT8:
-        return ws_buf_addf(out, "%d", (int)(int8_t)p[0]);
+        return put_i64(out, (int8_t)p[0]);
     case WS_BX_UINT8:
-        return ws_buf_addf(out, "%u", (unsigned)p[0]);
+        return put_u64(out, p[0]);
     case WS_BX_INT16:
-        return ws_buf_addf(out, "%d", (int)(int16_t)ld16(p));
+        return put_i64(out, (int16_t)ld16(p));
     case WS_BX_UINT16:
-        return ws_buf_addf(out, "%u", (unsigned)ld16(p));
+        return put_u64(out, ld16(p));
     case WS_BX_INT32:
-        return ws_buf_addf(out, "%" PRId32, (int32_t)ld32(p));
+        return put_i64(out, (int32_t)ld32(p));
     case WS_BX_UINT32:
-        return ws_buf_addf(out, "%" PRIu32, ld32(p));
+        return put_u64(out, ld32(p));
     case WS_BX_INT64:
-        return ws_buf_addf(out, "%" PRId64, (int64_t)ld64(p));
+        return put_i64(out, (int64_t)ld64(p));
     case WS_BX_UINT64:
-        return ws_buf_addf(out, "%" PRIu64, ld64(p));
+        return put_u64(out, ld64(p));
     case WS_BX_SIZE:
-        return ws_buf_addf(out, "%" PRIu64, n == 4 ? (uint64_t)ld32(p) : ld64(p));
+        return put_u64(out, n == 4 ? (uint64_t)ld32(p) : ld64(p));
     case WS_BX_FLOAT: {
         uint32_t bits = ld32(p);
         float f;
@@ -448,11 +540,11 @@ static ws_status render_scalar(struct ws_buf *out, uint8_t t, const uint8_t *p, 
     case WS_BX_SID:
         return render_sid(out, p, n);
     case WS_BX_HEX32:
-        return ws_buf_addf(out, "0x%08" PRIx32, ld32(p));
+        return put_hex(out, ld32(p), 8);
     case WS_BX_HEX64:
-        return ws_buf_addf(out, "0x%016" PRIx64, ld64(p));
+        return put_hex(out, ld64(p), 16);
     case WS_BX_EVTHANDLE:
-        return ws_buf_addf(out, "%" PRIu64, ld64(p));
+        return put_u64(out, ld64(p));
     case WS_BX_BINXML:
         return WS_OK; /* the walker descends into it */
     case WS_BX_EVTXML:
@@ -540,9 +632,22 @@ size_t ws_evtx_filetime_iso(uint64_t ft, char *out, size_t n)
     int64_t y;
     unsigned mo, d;
     ws_civil_from_days(days, &y, &mo, &d);
-    int len = snprintf(out, n, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%07uZ", y, mo, d,
-                       (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), frac);
-    if (len < 0)
+    /* FILETIME spans 1601..60056: the year always has 4 or 5 digits */
+    char t[40];
+    size_t w = 0;
+    if (y > 9999) {
+        t[w++] = (char)('0' + y / 10000);
+        y %= 10000;
+    }
+    w += put_date(t + w, y, mo, d, 'T', rem);
+    t[w++] = '.';
+    w += put_digits(t + w, frac, 7);
+    t[w++] = 'Z';
+    if (n == 0)
         return 0;
-    return (size_t)len < n ? (size_t)len : (n ? n - 1 : 0);
+    if (w >= n)
+        w = n - 1;
+    memcpy(out, t, w);
+    out[w] = '\0';
+    return w;
 }

@@ -27,6 +27,7 @@
 
 #include "core/alloc.h"
 #include "evtx/crc32.h"
+#include "evtx/evt.h"
 #include "wormsign/evtx.h"
 
 enum file_state { FS_HEADER = 0, FS_CHUNKS, FS_DONE };
@@ -42,6 +43,7 @@ struct ws_evtx {
     int header_ok;
     int chunk_active;
     struct ws_evtx_chunk *chunk;
+    struct ws_evt *evt; /* a legacy EVT file: everything comes from there */
     struct ws_evtx_error err;
 };
 
@@ -73,6 +75,15 @@ ws_status ws_evtx_open_file(const char *path, ws_evtx **out)
         goto out;
     }
     WS_TRY(new_reader(&r));
+    uint8_t magic[8];
+    if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+        ws_evt_sniff(magic, sizeof magic)) {
+        /* a legacy EVT log: libevt reads it (WS_E_UNSUPPORTED without it) */
+        WS_TRY(ws_evt_open(path, &r->evt));
+        *out = r;
+        r = NULL;
+        goto out;
+    }
     r->buf = ws_malloc(WS_EVTX_CHUNK_SIZE);
     if (!r->buf) {
         st = WS_E_NOMEM;
@@ -111,6 +122,7 @@ void ws_evtx_free(ws_evtx *r)
     if (r->fd >= 0)
         close(r->fd);
     ws_free(r->buf);
+    ws_evt_free(r->evt);
     ws_evtx_chunk_free(r->chunk);
     ws_free(r);
 }
@@ -206,6 +218,8 @@ ws_status ws_evtx_next(ws_evtx *r, enum ws_evtx_item *kind, const struct ws_evtx
                        const struct ws_evtx_error **err)
 {
     ws_status st;
+    if (r->evt)
+        return ws_evt_next(r->evt, kind, ev, err);
     if (r->state == FS_HEADER) {
         int bad;
         if ((st = read_header(r, &bad)) != WS_OK) {

@@ -141,8 +141,8 @@ static void s_values(struct syn *s, const struct syn_val *v, size_t count)
 static size_t s_template1(struct syn *s)
 {
     size_t def = s->n, at;
-    s_u32(s, 0);                  /* next */
-    for (int i = 0; i < 16; i++)  /* GUID */
+    s_u32(s, 0);                 /* next */
+    for (int i = 0; i < 16; i++) /* GUID */
         s_u8(s, (uint8_t)(0x10 + i));
     size_t size_at = s->n;
     s_u32(s, 0);

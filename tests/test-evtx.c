@@ -526,9 +526,14 @@ static void test_values(void **state)
     static const struct {
         double d;
         const char *s;
-    } dbl[] = {{0.1, "0.1"},       {1.5, "1.5"},   {100.0, "100.0"},
-               {1e16, "1e+16"},    {1e-5, "1e-05"}, {0.0001, "0.0001"},
-               {123456789.125, "123456789.125"}, {-2.5e-300, "-2.5e-300"}};
+    } dbl[] = {{0.1, "0.1"},
+               {1.5, "1.5"},
+               {100.0, "100.0"},
+               {1e16, "1e+16"},
+               {1e-5, "1e-05"},
+               {0.0001, "0.0001"},
+               {123456789.125, "123456789.125"},
+               {-2.5e-300, "-2.5e-300"}};
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++) {
         uint64_t bits;
         memcpy(&bits, &dbl[i].d, 8);
@@ -562,9 +567,8 @@ static void test_values(void **state)
                                28),
                         "S-1-5-21-1587032450-1489089442-1036077427-1108");
     /* a SID claiming more sub-authorities than its bytes: what fits */
-    assert_string_equal(render(&b, WS_BX_SID, "\x01\x09\x00\x00\x00\x00\x00\x05\x12\x00\x00\x00",
-                               12),
-                        "S-1-5-18");
+    assert_string_equal(
+        render(&b, WS_BX_SID, "\x01\x09\x00\x00\x00\x00\x00\x05\x12\x00\x00\x00", 12), "S-1-5-18");
     assert_string_equal(render(&b, WS_BX_WSTRING, "a\0b\0\0\0", 6), "ab");
     assert_string_equal(render(&b, WS_BX_WSTRING, "\x3d\xd8\x00\xde", 4), "\xf0\x9f\x98\x80");
     assert_string_equal(render(&b, WS_BX_WSTRING, "\x3d\xd8x\0", 4), "\xef\xbf\xbdx");

@@ -43,25 +43,25 @@ extern "C" {
 
 /* The System fields we keep; index into ws_evtx_event.sys. */
 enum ws_evtx_sys {
-    WS_EVTX_SYS_PROVIDER = 0,      /* Provider@Name */
-    WS_EVTX_SYS_PROVIDER_GUID,     /* Provider@Guid */
-    WS_EVTX_SYS_EVENT_SOURCE,      /* Provider@EventSourceName */
-    WS_EVTX_SYS_EVENT_ID,          /* EventID text */
-    WS_EVTX_SYS_QUALIFIERS,        /* EventID@Qualifiers */
-    WS_EVTX_SYS_VERSION,           /* Version */
-    WS_EVTX_SYS_LEVEL,             /* Level */
-    WS_EVTX_SYS_TASK,              /* Task */
-    WS_EVTX_SYS_OPCODE,            /* Opcode */
-    WS_EVTX_SYS_KEYWORDS,          /* Keywords */
-    WS_EVTX_SYS_TIME_CREATED,      /* TimeCreated@SystemTime */
-    WS_EVTX_SYS_EVENT_RECORD_ID,   /* EventRecordID */
-    WS_EVTX_SYS_ACTIVITY_ID,       /* Correlation@ActivityID */
-    WS_EVTX_SYS_RELATED_ACTIVITY,  /* Correlation@RelatedActivityID */
-    WS_EVTX_SYS_PROCESS_ID,        /* Execution@ProcessID */
-    WS_EVTX_SYS_THREAD_ID,         /* Execution@ThreadID */
-    WS_EVTX_SYS_CHANNEL,           /* Channel */
-    WS_EVTX_SYS_COMPUTER,          /* Computer */
-    WS_EVTX_SYS_USER_ID,           /* Security@UserID */
+    WS_EVTX_SYS_PROVIDER = 0,     /* Provider@Name */
+    WS_EVTX_SYS_PROVIDER_GUID,    /* Provider@Guid */
+    WS_EVTX_SYS_EVENT_SOURCE,     /* Provider@EventSourceName */
+    WS_EVTX_SYS_EVENT_ID,         /* EventID text */
+    WS_EVTX_SYS_QUALIFIERS,       /* EventID@Qualifiers */
+    WS_EVTX_SYS_VERSION,          /* Version */
+    WS_EVTX_SYS_LEVEL,            /* Level */
+    WS_EVTX_SYS_TASK,             /* Task */
+    WS_EVTX_SYS_OPCODE,           /* Opcode */
+    WS_EVTX_SYS_KEYWORDS,         /* Keywords */
+    WS_EVTX_SYS_TIME_CREATED,     /* TimeCreated@SystemTime */
+    WS_EVTX_SYS_EVENT_RECORD_ID,  /* EventRecordID */
+    WS_EVTX_SYS_ACTIVITY_ID,      /* Correlation@ActivityID */
+    WS_EVTX_SYS_RELATED_ACTIVITY, /* Correlation@RelatedActivityID */
+    WS_EVTX_SYS_PROCESS_ID,       /* Execution@ProcessID */
+    WS_EVTX_SYS_THREAD_ID,        /* Execution@ThreadID */
+    WS_EVTX_SYS_CHANNEL,          /* Channel */
+    WS_EVTX_SYS_COMPUTER,         /* Computer */
+    WS_EVTX_SYS_USER_ID,          /* Security@UserID */
     WS_EVTX_SYS_COUNT
 };
 
@@ -83,11 +83,11 @@ struct ws_evtx_field {
 };
 
 struct ws_evtx_event {
-    uint64_t record_id;  /* from the record header */
-    uint64_t filetime;   /* record header timestamp, 100 ns since 1601-01-01 UTC */
-    uint64_t chunk;      /* index of the chunk slot in the file (0 = first after the header) */
-    uint64_t offset;     /* file offset of the record */
-    int has_event_id;    /* EventID parsed as a number */
+    uint64_t record_id; /* from the record header */
+    uint64_t filetime;  /* record header timestamp, 100 ns since 1601-01-01 UTC */
+    uint64_t chunk;     /* index of the chunk slot in the file (0 = first after the header) */
+    uint64_t offset;    /* file offset of the record */
+    int has_event_id;   /* EventID parsed as a number */
     uint32_t event_id;
     int has_qualifiers;
     uint32_t qualifiers;

@@ -260,7 +260,8 @@ static ws_status get_name(struct ws_bx_ctx *x, struct ws_cur *c, uint32_t noff, 
             if (noff == c->off) { /* inline name compiled again: skip its bytes */
                 struct ws_cur n = *c;
                 uint16_t nchars;
-                if ((st = ws_cur_skip(&n, 6)) != WS_OK || (st = ws_cur_le16(&n, &nchars)) != WS_OK ||
+                if ((st = ws_cur_skip(&n, 6)) != WS_OK ||
+                    (st = ws_cur_le16(&n, &nchars)) != WS_OK ||
                     (st = ws_cur_skip(c, 10u + 2u * (size_t)nchars)) != WS_OK)
                     return fail(x, st, c->off, "truncated inline name");
             }
@@ -334,7 +335,7 @@ static ws_status compile_value(struct ws_bx_ctx *x, struct ws_cur *c)
         return emit(x, &o);
     }
     /* other literal types carry their fixed size */
-    static const uint8_t sizes[0x16] = {0, 0, 0, 1, 1, 2, 2, 4, 4, 8, 8,
+    static const uint8_t sizes[0x16] = {0, 0, 0, 1, 1,  2, 2, 4,  4, 8, 8,
                                         4, 8, 4, 0, 16, 8, 8, 16, 0, 4, 8};
     size_t sz = type < sizeof sizes ? sizes[type] : 0;
     if (sz == 0)
@@ -354,8 +355,8 @@ static ws_status compile_subst(struct ws_bx_ctx *x, struct ws_cur *c, uint8_t to
     size_t at = c->off;
     if ((st = ws_cur_le16(c, &index)) != WS_OK || (st = ws_cur_u8(c, &type)) != WS_OK)
         return fail(x, st, at, "truncated substitution");
-    struct op o = {.kind = OP_SUBST, .vtype = type, .optional = (token & 0x0F) == 0x0E,
-                   .index = index};
+    struct op o = {
+        .kind = OP_SUBST, .vtype = type, .optional = (token & 0x0F) == 0x0E, .index = index};
     return emit(x, &o);
 }
 
@@ -648,7 +649,8 @@ static ws_status run_fragment(struct ws_bx_ctx *x, size_t off, size_t len, int d
 static void op_value(const struct ws_bx_ctx *x, const struct op *o, struct ws_bx_value *v)
 {
     v->type = o->vtype;
-    v->p = (const uint8_t *)(o->vtype == WS_BX_UTF8 ? x->arena.data : (const char *)x->chunk) + o->off;
+    v->p =
+        (const uint8_t *)(o->vtype == WS_BX_UTF8 ? x->arena.data : (const char *)x->chunk) + o->off;
     v->n = o->len;
 }
 

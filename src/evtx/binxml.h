@@ -51,8 +51,7 @@ void ws_bx_begin_chunk(struct ws_bx_ctx *x, const uint8_t *chunk, size_t len);
  * sending events to sink. On failure, *where (if not NULL) gets the chunk
  * offset of the problem and *what a static description. */
 WS_MUST_CHECK ws_status ws_bx_run(struct ws_bx_ctx *x, size_t off, size_t len,
-                                  const struct ws_bx_sink *sink, size_t *where,
-                                  const char **what);
+                                  const struct ws_bx_sink *sink, size_t *where, const char **what);
 
 /* Templates compiled since ws_bx_begin_chunk (for tests: once per chunk). */
 size_t ws_bx_templates_compiled(const struct ws_bx_ctx *x);

@@ -110,8 +110,7 @@ static void queue_error(struct ws_evtx_chunk *c, ws_status code, const char *msg
 
 static uint32_t ld32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -208,8 +207,8 @@ static ws_status decode_record(struct ws_evtx_chunk *c, size_t pos, uint32_t siz
     ws_evb_reset(&c->b);
     size_t where = 0;
     const char *what = NULL;
-    ws_status st = ws_bx_run(c->bx, pos + RECORD_HEADER_SIZE, size - RECORD_MIN_SIZE,
-                             &c->b.sink, &where, &what);
+    ws_status st = ws_bx_run(c->bx, pos + RECORD_HEADER_SIZE, size - RECORD_MIN_SIZE, &c->b.sink,
+                             &where, &what);
     if (st == WS_OK && c->b.depth != 0) {
         st = WS_E_CORRUPT;
         what = "unbalanced elements in record";

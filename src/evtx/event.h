@@ -21,9 +21,9 @@
 struct evb_frame {
     const char *name; /* borrowed from the chunk arena */
     size_t len;
-    uint8_t section;   /* enum in event.c */
-    uint8_t capture;   /* this element's text is kept */
-    uint8_t frozen;    /* a child element opened: text stops at text_end */
+    uint8_t section; /* enum in event.c */
+    uint8_t capture; /* this element's text is kept */
+    uint8_t frozen;  /* a child element opened: text stops at text_end */
     uint8_t has_child;
     int8_t sys;        /* System field its text goes to, or -1 */
     uint8_t has_dname; /* EventData Data@Name seen */

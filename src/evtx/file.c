@@ -171,8 +171,7 @@ static ws_status read_at(struct ws_evtx *r, uint64_t off, size_t n, const uint8_
 
 static uint32_t ld32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static void set_error(struct ws_evtx *r, ws_status code, const char *msg, uint64_t off)
@@ -192,8 +191,8 @@ static ws_status read_header(struct ws_evtx *r, int *bad)
     ws_status st;
     *bad = 0;
     if (r->size > WS_EVTX_FILE_HEADER_SIZE)
-        r->slots = (r->size - WS_EVTX_FILE_HEADER_SIZE + WS_EVTX_CHUNK_SIZE - 1) /
-                   WS_EVTX_CHUNK_SIZE;
+        r->slots =
+            (r->size - WS_EVTX_FILE_HEADER_SIZE + WS_EVTX_CHUNK_SIZE - 1) / WS_EVTX_CHUNK_SIZE;
     if ((st = read_at(r, 0, WS_EVTX_FILE_HEADER_SIZE, &h, &got)) != WS_OK)
         return st;
     if (got < 0x80 || memcmp(h, "ElfFile", 8) != 0) {

@@ -336,6 +336,23 @@ static void test_template_reference_out_of_range(void **state)
     run_chunk(p, SYN_CHUNK, WS_EVTX_NO_CRC, &it, NULL, NULL);
     assert_int_equal(it.events, 2);
     assert_int_equal(it.errors, 1);
+    /* the substitution count cap: limit + 1 is refused as too large, a count
+     * within the cap whose descriptors do not fit is truncated */
+    static const struct {
+        uint32_t count;
+        ws_status want;
+    } caps[] = {{WS_EVTX_MAX_SUBSTITUTIONS + 1u, WS_E_TOO_LARGE},
+                {0xFFFFFFFFu, WS_E_TOO_LARGE},
+                {WS_EVTX_MAX_SUBSTITUTIONS, WS_E_TRUNCATED},
+                {WS_EVTX_MAX_SUBSTITUTIONS - 1u, WS_E_TRUNCATED}};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        for (int k = 0; k < 4; k++)
+            p[count_at + (size_t)k] = (uint8_t)(caps[i].count >> (8 * k));
+        run_chunk(p, SYN_CHUNK, WS_EVTX_NO_CRC, &it, NULL, NULL);
+        assert_int_equal(it.events, 2);
+        assert_int_equal(it.errors, 1);
+        assert_int_equal(it.codes[0], caps[i].want);
+    }
     free(p);
 }
 
@@ -398,6 +415,98 @@ static void test_depth_cap(void **state)
         }
         free(p);
     }
+}
+
+/* UserData through a BinXML substitution (type 0x21) holding plain BinXML:
+ * leaf elements become fields by local name; a parent's text is dropped. */
+static void check_userdata(const struct ws_evtx_event *ev, void *u)
+{
+    (void)u;
+    assert_int_equal(ev->n_fields, 2);
+    assert_string_equal(ev->fields[0].name.s, "SubjectUserName");
+    assert_string_equal(ev->fields[0].value.s, "bob");
+    assert_string_equal(ev->fields[1].name.s, "Domain"); /* "ns:Domain" */
+    assert_string_equal(ev->fields[1].value.s, "CORP");
+    assert_string_equal(ev->sys[WS_EVTX_SYS_EVENT_ID].s, "1102");
+    assert_int_equal(ev->event_id, 1102);
+}
+
+static void test_userdata_nested_binxml(void **state)
+{
+    (void)state;
+    uint8_t *p = calloc(1, SYN_CHUNK);
+    struct syn s = {p, 0x200};
+    size_t rec = s.n;
+    s_u32(&s, 0x2a2a);
+    s_u32(&s, 0);
+    s_u64(&s, 1);
+    s_u64(&s, FT1);
+    s_u8(&s, 0x0F);
+    s_u8(&s, 1);
+    s_u8(&s, 1);
+    s_u8(&s, 0);
+    s_u8(&s, 0x0C);
+    s_u8(&s, 1);
+    s_u32(&s, 2);
+    s_u32(&s, (uint32_t)(s.n + 4));
+    /* template: <Event><System><EventID>1102</EventID></System>
+     *           <UserData>%0</UserData></Event> */
+    s_u32(&s, 0);
+    for (int i = 0; i < 16; i++)
+        s_u8(&s, 0);
+    size_t size_at = s.n;
+    s_u32(&s, 0);
+    size_t body = s.n;
+    s_elem(&s, "Event", 0);
+    s_u8(&s, 0x02);
+    s_elem(&s, "System", 0);
+    s_u8(&s, 0x02);
+    s_elem(&s, "EventID", 0);
+    s_u8(&s, 0x02);
+    s_text(&s, "1102");
+    s_u8(&s, 0x04);
+    s_u8(&s, 0x04);
+    s_elem(&s, "UserData", 0);
+    s_u8(&s, 0x02);
+    s_subst(&s, 0, 0x21, 1);
+    s_u8(&s, 0x04);
+    s_u8(&s, 0x04);
+    s_u8(&s, 0x00);
+    s_put32(&s, size_at, (uint32_t)(s.n - body));
+    /* one value: the nested fragment, written in place */
+    s_u32(&s, 1);
+    size_t desc = s.n;
+    s_u16(&s, 0);
+    s_u8(&s, 0x21);
+    s_u8(&s, 0);
+    size_t val = s.n;
+    s_u8(&s, 0x0F);
+    s_u8(&s, 1);
+    s_u8(&s, 1);
+    s_u8(&s, 0);
+    s_elem(&s, "LogFileCleared", 0);
+    s_u8(&s, 0x02);
+    s_text(&s, "parent text");
+    s_elem(&s, "SubjectUserName", 0);
+    s_u8(&s, 0x02);
+    s_text(&s, "bob");
+    s_u8(&s, 0x04);
+    s_elem(&s, "ns:Domain", 0);
+    s_u8(&s, 0x02);
+    s_text(&s, "CORP");
+    s_u8(&s, 0x04);
+    s_u8(&s, 0x04);
+    s_u8(&s, 0x00);
+    p[desc] = (uint8_t)(s.n - val);
+    p[desc + 1] = (uint8_t)((s.n - val) >> 8);
+    s_u32(&s, (uint32_t)(s.n - rec + 4));
+    s_put32(&s, rec + 4, (uint32_t)(s.n - rec));
+    s_chunk_finish(&s, 1, 1, rec);
+    struct items it;
+    run_chunk(p, SYN_CHUNK, 0, &it, check_userdata, NULL);
+    assert_int_equal(it.errors, 0);
+    assert_int_equal(it.events, 1);
+    free(p);
 }
 
 /* Dirty file: the header counts 1 chunk, the file holds 2 (+ a zero slot). */
@@ -608,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_template_reference_out_of_range),
         cmocka_unit_test(test_depth_cap),
+        cmocka_unit_test(test_userdata_nested_binxml),
         cmocka_unit_test(test_file_dirty_header),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_values),

@@ -66,6 +66,11 @@
  * input byte plus one per element, so 2 x chunk size bounds it. */
 #define WS_EVTX_MAX_CHUNK_OPS (2u * 65536u)
 
+/* Operations compiled in one chunk, counting failed and repeated attempts
+ * (overlapping hostile definitions, plain BinXML compiled per use): 8x what
+ * a chunk can hold, so a chunk costs at most a few million cheap steps. */
+#define WS_EVTX_MAX_CHUNK_WORK (8u * 65536u)
+
 /* Work done for one record (operations executed, counting each nested
  * template instance again). Nested BinXML values may re-instantiate a large
  * template many times; a real record takes a few hundred steps. */

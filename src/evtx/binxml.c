@@ -95,6 +95,7 @@ struct ws_bx_ctx {
     size_t err_where;
     const char *err_what;
     size_t compiled;
+    size_t work; /* operations emitted in this chunk, never rolled back */
     int raw; /* compiling plain BinXML of a record, not a template definition */
 };
 
@@ -144,6 +145,7 @@ void ws_bx_begin_chunk(struct ws_bx_ctx *x, const uint8_t *chunk, size_t len)
     x->n_subs = 0;
     x->n_tmpls = 0;
     x->compiled = 0;
+    x->work = 0;
     if (++x->gen == 0) { /* wrapped: stale slots could match again */
         memset(x->names, 0, NAME_SLOTS * sizeof *x->names);
         memset(x->tmpls, 0, TMPL_SLOTS * sizeof *x->tmpls);
@@ -291,6 +293,8 @@ static ws_status get_name(struct ws_bx_ctx *x, struct ws_cur *c, uint32_t noff, 
 
 static ws_status emit(struct ws_bx_ctx *x, const struct op *o)
 {
+    if (++x->work > WS_EVTX_MAX_CHUNK_WORK)
+        return fail(x, WS_E_TOO_LARGE, 0, "too much template compilation in chunk");
     if (x->n_ops >= WS_EVTX_MAX_CHUNK_OPS)
         return fail(x, WS_E_TOO_LARGE, 0, "too many template operations in chunk");
     if (WS_GROW(x->ops, x->cap_ops, x->n_ops + 1) != 0)

@@ -12,6 +12,7 @@
 
 int cmd_scan(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 /* Exit statuses (the house rule). */
 #define EXIT_CLEAN 0

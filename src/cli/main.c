@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
     {"scan", cmd_scan, "hunt Kwampirs in files, folders, mounted shares and images"},
     {"pack", cmd_pack, "show or check what the built-in and user packs hold"},
+    {"logs", cmd_logs, "hunt Windows event logs (EVTX, XP-era EVT); dump them as NDJSON"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "list the commands"},
 };

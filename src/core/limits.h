@@ -46,4 +46,47 @@
 /* Files a folder pack may contain before we refuse to walk further. */
 #define WS_MAX_PACK_FILES 100000
 
+/* ---- EVTX reader (src/evtx/) ---- */
+
+/* Element and nested-BinXML depth inside one record. Real events nest about
+ * 6 deep (Event/UserData/X/Y); 64 leaves room for odd providers while keeping
+ * the walker's recursion shallow on hostile input. */
+#define WS_EVTX_MAX_DEPTH 64
+
+/* Substitution values of one template instance. Each needs a 4-byte
+ * descriptor inside a record of at most 64 KiB, so 16384 is the format's own
+ * bound; real templates use fewer than 100. */
+#define WS_EVTX_MAX_SUBSTITUTIONS 16384
+
+/* Distinct templates compiled in one chunk. A 64 KiB chunk cannot hold more
+ * than 64 KiB / 34 bytes (smallest definition) ~ 1927 definitions. */
+#define WS_EVTX_MAX_TEMPLATES 2048
+
+/* Compiled operations kept for one chunk (all its templates): at most one per
+ * input byte plus one per element, so 2 x chunk size bounds it. */
+#define WS_EVTX_MAX_CHUNK_OPS (2u * 65536u)
+
+/* Operations compiled in one chunk, counting failed and repeated attempts
+ * (overlapping hostile definitions, plain BinXML compiled per use): 8x what
+ * a chunk can hold, so a chunk costs at most a few million cheap steps. */
+#define WS_EVTX_MAX_CHUNK_WORK (8u * 65536u)
+
+/* Work done for one record (operations executed, counting each nested
+ * template instance again). Nested BinXML values may re-instantiate a large
+ * template many times; a real record takes a few hundred steps. */
+#define WS_EVTX_MAX_RECORD_STEPS (1u << 20)
+
+/* Rendered text of one record (names and values, UTF-8). A 64 KiB record
+ * renders to at most ~2x (UTF-16 to UTF-8 is at most 1.5x, base64 1.34x);
+ * template repetition through nested BinXML is what this bounds. */
+#define WS_EVTX_MAX_RECORD_TEXT (8u * 1024u * 1024u)
+
+/* Named fields kept per event; the rest are dropped with an error item.
+ * Windows caps EventData at a few hundred insertion strings. */
+#define WS_EVTX_MAX_FIELDS 4096
+
+/* Bytes scanned forward to find the next record after a corrupt one: the
+ * whole chunk (records never cross a chunk). */
+#define WS_EVTX_MAX_RESYNC 65536
+
 #endif

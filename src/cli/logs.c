@@ -1,0 +1,281 @@
+/*
+ * logs.c - `wormsign logs`: Windows event logs.
+ *
+ *   wormsign logs dump [--json] FILE...   every record of each EVTX file
+ *
+ * --json writes NDJSON, one object per record:
+ *   {"record_id":N,"time":"2019-03-03T10:20:30.1234567Z","event_id":N,
+ *    "provider":"..","channel":"..","computer":"..","system":{..},
+ *    "fields":{"Name":"value",..},"file":".."}
+ * and one {"error":{"file":..,"code":..,"message":..,"chunk":N,"offset":N,
+ * "record_id":N}} line per corrupt chunk or record (reading goes on).
+ * Without --json: one human line per record. Exit 0 when everything was
+ * read cleanly, 2 when any error was reported, 64 on a usage error.
+ * Detection over logs (`wormsign logs FILE`) is not in this file yet.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/text.h"
+#include "wormsign/evtx.h"
+
+#define OUT_MAX (64u * 1024u * 1024u)
+
+static const char *const sys_keys[WS_EVTX_SYS_COUNT] = {
+    [WS_EVTX_SYS_PROVIDER] = "Provider",
+    [WS_EVTX_SYS_PROVIDER_GUID] = "ProviderGuid",
+    [WS_EVTX_SYS_EVENT_SOURCE] = "EventSourceName",
+    [WS_EVTX_SYS_EVENT_ID] = "EventID",
+    [WS_EVTX_SYS_QUALIFIERS] = "Qualifiers",
+    [WS_EVTX_SYS_VERSION] = "Version",
+    [WS_EVTX_SYS_LEVEL] = "Level",
+    [WS_EVTX_SYS_TASK] = "Task",
+    [WS_EVTX_SYS_OPCODE] = "Opcode",
+    [WS_EVTX_SYS_KEYWORDS] = "Keywords",
+    [WS_EVTX_SYS_TIME_CREATED] = "TimeCreated",
+    [WS_EVTX_SYS_EVENT_RECORD_ID] = "EventRecordID",
+    [WS_EVTX_SYS_ACTIVITY_ID] = "ActivityID",
+    [WS_EVTX_SYS_RELATED_ACTIVITY] = "RelatedActivityID",
+    [WS_EVTX_SYS_PROCESS_ID] = "ProcessID",
+    [WS_EVTX_SYS_THREAD_ID] = "ThreadID",
+    [WS_EVTX_SYS_CHANNEL] = "Channel",
+    [WS_EVTX_SYS_COMPUTER] = "Computer",
+    [WS_EVTX_SYS_USER_ID] = "UserID",
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: wormsign logs dump [--json] FILE...\n"
+          "\n"
+          "Read Windows XML event logs (EVTX) with wormsign's own parser.\n"
+          "\n"
+          "  dump      print every record of each FILE, in file order\n"
+          "  --json    one JSON object per line (NDJSON): record_id, time (UTC, 100 ns),\n"
+          "            event_id, provider, channel, computer, system{...}, fields{...};\n"
+          "            corrupt chunks and records as {\"error\":{...}} lines\n"
+          "  --help    this text\n"
+          "\n"
+          "Exit status: 0 all records read, 2 some chunk or record was corrupt or a\n"
+          "file could not be read, 64 usage error.\n",
+          f);
+}
+
+static void json_str(struct ws_json *j, const char *key, struct ws_evtx_str s)
+{
+    if (s.s)
+        ws_json_strn(j, key, s.s, s.len);
+}
+
+static ws_status write_event_json(struct ws_buf *out, const char *path,
+                                  const struct ws_evtx_event *ev)
+{
+    struct ws_json j;
+    char t[40];
+    ws_json_init(&j, out);
+    ws_json_obj_begin(&j, NULL);
+    ws_json_u64(&j, "record_id", ev->record_id);
+    ws_evtx_filetime_iso(ev->filetime, t, sizeof t);
+    ws_json_str(&j, "time", t);
+    if (ev->has_event_id)
+        ws_json_u64(&j, "event_id", ev->event_id);
+    else
+        ws_json_raw(&j, "event_id", "null", 4);
+    json_str(&j, "provider", ev->sys[WS_EVTX_SYS_PROVIDER]);
+    json_str(&j, "channel", ev->sys[WS_EVTX_SYS_CHANNEL]);
+    json_str(&j, "computer", ev->sys[WS_EVTX_SYS_COMPUTER]);
+    ws_json_obj_begin(&j, "system");
+    for (int k = 0; k < WS_EVTX_SYS_COUNT; k++)
+        json_str(&j, sys_keys[k], ev->sys[k]);
+    ws_json_obj_end(&j);
+    ws_json_obj_begin(&j, "fields");
+    for (size_t i = 0; i < ev->n_fields; i++) {
+        /* keys are NUL-terminated; a NUL inside a name cuts it (names are
+         * XML names, which cannot hold NUL) */
+        ws_json_strn(&j, ev->fields[i].name.s, ev->fields[i].value.s, ev->fields[i].value.len);
+    }
+    ws_json_obj_end(&j);
+    ws_json_str(&j, "file", path);
+    ws_json_obj_end(&j);
+    if (ws_json_status(&j) != WS_OK)
+        return ws_json_status(&j);
+    return ws_buf_addc(out, '\n');
+}
+
+static ws_status write_event_human(struct ws_buf *out, const char *path,
+                                   const struct ws_evtx_event *ev)
+{
+    char t[40];
+    ws_status st;
+    (void)path;
+    ws_evtx_filetime_iso(ev->filetime, t, sizeof t);
+    st = ws_buf_addf(out, "%s record=%" PRIu64 " event=", t, ev->record_id);
+    if (st == WS_OK)
+        st = ev->has_event_id ? ws_buf_addf(out, "%" PRIu32, ev->event_id) : ws_buf_adds(out, "-");
+    static const struct {
+        const char *label;
+        int k;
+    } sys[] = {{"provider", WS_EVTX_SYS_PROVIDER},
+               {"channel", WS_EVTX_SYS_CHANNEL},
+               {"computer", WS_EVTX_SYS_COMPUTER}};
+    for (size_t i = 0; i < sizeof sys / sizeof sys[0] && st == WS_OK; i++) {
+        struct ws_evtx_str s = ev->sys[sys[i].k];
+        if (!s.s)
+            continue;
+        st = ws_buf_addf(out, " %s=", sys[i].label);
+        if (st == WS_OK)
+            st = ws_text_human(out, s.s, s.len);
+    }
+    for (size_t i = 0; i < ev->n_fields && st == WS_OK; i++) {
+        st = ws_buf_addc(out, ' ');
+        if (st == WS_OK)
+            st = ws_text_human(out, ev->fields[i].name.s, ev->fields[i].name.len);
+        if (st == WS_OK)
+            st = ws_buf_addc(out, '=');
+        if (st == WS_OK)
+            st = ws_text_human(out, ev->fields[i].value.s, ev->fields[i].value.len);
+    }
+    if (st == WS_OK)
+        st = ws_buf_addc(out, '\n');
+    return st;
+}
+
+static ws_status write_error(struct ws_buf *out, int json, const char *path,
+                             const struct ws_evtx_error *e, ws_status code, const char *msg)
+{
+    if (!json) {
+        ws_status st = ws_buf_adds(out, "error: ");
+        if (st == WS_OK)
+            st = ws_text_human(out, path, strlen(path));
+        if (st == WS_OK)
+            st = ws_buf_addf(out, ": %s (%s)", msg, ws_status_str(code));
+        if (st == WS_OK && e && e->chunk != UINT64_MAX)
+            st = ws_buf_addf(out, " chunk=%" PRIu64, e->chunk);
+        if (st == WS_OK && e)
+            st = ws_buf_addf(out, " offset=%" PRIu64, e->offset);
+        if (st == WS_OK && e && e->has_record_id)
+            st = ws_buf_addf(out, " record=%" PRIu64, e->record_id);
+        return st == WS_OK ? ws_buf_addc(out, '\n') : st;
+    }
+    struct ws_json j;
+    ws_json_init(&j, out);
+    ws_json_obj_begin(&j, NULL);
+    ws_json_obj_begin(&j, "error");
+    ws_json_str(&j, "file", path);
+    ws_json_str(&j, "code", ws_status_str(code));
+    ws_json_str(&j, "message", msg);
+    if (e && e->chunk != UINT64_MAX)
+        ws_json_u64(&j, "chunk", e->chunk);
+    if (e)
+        ws_json_u64(&j, "offset", e->offset);
+    if (e && e->has_record_id)
+        ws_json_u64(&j, "record_id", e->record_id);
+    ws_json_obj_end(&j);
+    ws_json_obj_end(&j);
+    if (ws_json_status(&j) != WS_OK)
+        return ws_json_status(&j);
+    return ws_buf_addc(out, '\n');
+}
+
+static int flush(struct ws_buf *out)
+{
+    int ok = fwrite(out->data, 1, out->len, stdout) == out->len;
+    ws_buf_reset(out);
+    return ok;
+}
+
+/* Dump one file; returns 1 if any error was reported. */
+static int dump_file(const char *path, int json, struct ws_buf *out)
+{
+    ws_evtx *r = NULL;
+    int errors = 0;
+    ws_status st = ws_evtx_open_file(path, &r);
+    if (st != WS_OK) {
+        if (write_error(out, json, path, NULL, st, "cannot open file") != WS_OK)
+            fputs("wormsign logs: output too large\n", stderr);
+        flush(out);
+        return 1;
+    }
+    for (;;) {
+        enum ws_evtx_item kind;
+        const struct ws_evtx_event *ev = NULL;
+        const struct ws_evtx_error *e = NULL;
+        st = ws_evtx_next(r, &kind, &ev, &e);
+        if (st != WS_OK) {
+            (void)write_error(out, json, path, NULL, st, "reading stopped");
+            errors = 1;
+            break;
+        }
+        if (kind == WS_EVTX_END)
+            break;
+        if (kind == WS_EVTX_ERROR) {
+            errors = 1;
+            st = write_error(out, json, path, e, e->code, e->message);
+        } else {
+            st = json ? write_event_json(out, path, ev) : write_event_human(out, path, ev);
+        }
+        if (st != WS_OK) {
+            ws_buf_reset(out);
+            (void)write_error(out, json, path, NULL, st, "record too large to print");
+            errors = 1;
+        }
+        if (out->len >= (1u << 16) && !flush(out))
+            break;
+    }
+    flush(out);
+    ws_evtx_free(r);
+    return errors;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+    int json = 0, errors = 0, nfiles = 0, dashdash = 0;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 64 : 0;
+    }
+    if (strcmp(argv[1], "dump") != 0) {
+        fprintf(stderr, "wormsign logs: only 'dump' is available in this build\n");
+        usage(stderr);
+        return 64;
+    }
+    /* options first pass; files are every other argument (or all after --) */
+    for (int i = 2; i < argc; i++) {
+        if (!dashdash && strcmp(argv[i], "--") == 0) {
+            dashdash = 1;
+        } else if (!dashdash && strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (!dashdash && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+            usage(stdout);
+            return 0;
+        } else if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "wormsign logs dump: unknown option '%s'\n", argv[i]);
+            return 64;
+        } else {
+            nfiles++;
+        }
+    }
+    if (nfiles == 0) {
+        fprintf(stderr, "wormsign logs dump: no FILE given\n");
+        return 64;
+    }
+    struct ws_buf out;
+    ws_buf_init(&out, OUT_MAX);
+    dashdash = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!dashdash && strcmp(argv[i], "--") == 0) {
+            dashdash = 1;
+            continue;
+        }
+        if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0')
+            continue;
+        errors |= dump_file(argv[i], json, &out);
+    }
+    ws_buf_release(&out);
+    if (fflush(stdout) != 0)
+        errors = 1;
+    return errors ? 2 : 0;
+}

@@ -94,6 +94,7 @@ struct ws_evtx_event {
     struct ws_evtx_str sys[WS_EVTX_SYS_COUNT];
     const struct ws_evtx_field *fields;
     size_t n_fields;
+    int recovered; /* carved from chunk slack (WS_EVTX_RECOVER_SLACK), not a live record */
 };
 
 /* A corrupt chunk or record: reading goes on after it. */
@@ -132,6 +133,14 @@ WS_API WS_MUST_CHECK ws_status ws_evtx_next(ws_evtx *r, enum ws_evtx_item *kind,
                                             const struct ws_evtx_event **ev,
                                             const struct ws_evtx_error **err);
 
+/* Reading options; set before the first ws_evtx_next(). */
+enum ws_evtx_flags {
+    WS_EVTX_RECOVER_SLACK = 1u << 0, /* also carve records left in each chunk's unused
+                                        space after its last record (deleted by clearing or
+                                        overwriting; flagged ev->recovered) */
+};
+WS_API void ws_evtx_set_flags(ws_evtx *r, unsigned flags);
+
 /* Chunk slots in the file after the header (whether used or not), and what
  * the header said. For progress and for splitting work across threads. */
 WS_API uint64_t ws_evtx_chunk_slots(const ws_evtx *r);
@@ -151,9 +160,11 @@ WS_API void ws_evtx_chunk_free(ws_evtx_chunk *c);
  * normally WS_EVTX_CHUNK_SIZE, less for a truncated file). index and
  * file_offset are only used in results. flags: enum ws_evtx_chunk_flags. */
 enum ws_evtx_chunk_flags {
-    WS_EVTX_NO_CRC = 1u << 0,      /* file header flag 0x4: checksums are not kept */
-    WS_EVTX_UNALLOCATED = 1u << 1, /* slot beyond the header's chunk count: no error
-                                      when it holds no chunk at all */
+    WS_EVTX_NO_CRC = 1u << 0,        /* file header flag 0x4: checksums are not kept */
+    WS_EVTX_UNALLOCATED = 1u << 1,   /* slot beyond the header's chunk count: no error
+                                        when it holds no chunk at all */
+    WS_EVTX_CHUNK_RECOVER = 1u << 2, /* after the records, carve the slack (see
+                                        WS_EVTX_RECOVER_SLACK); carving failures are quiet */
 };
 WS_API void ws_evtx_chunk_load(ws_evtx_chunk *c, const void *p, size_t n, uint64_t index,
                                uint64_t file_offset, unsigned flags);

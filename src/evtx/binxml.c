@@ -96,7 +96,7 @@ struct ws_bx_ctx {
     const char *err_what;
     size_t compiled;
     size_t work; /* operations emitted in this chunk, never rolled back */
-    int raw; /* compiling plain BinXML of a record, not a template definition */
+    int raw;     /* compiling plain BinXML of a record, not a template definition */
 };
 
 /* ---- lifecycle ---- */

@@ -127,6 +127,14 @@ void ws_evtx_free(ws_evtx *r)
     ws_free(r);
 }
 
+void ws_evtx_set_flags(ws_evtx *r, unsigned flags)
+{
+    if (flags & WS_EVTX_RECOVER_SLACK)
+        r->chunk_flags |= WS_EVTX_CHUNK_RECOVER;
+    else
+        r->chunk_flags &= ~(unsigned)WS_EVTX_CHUNK_RECOVER;
+}
+
 uint64_t ws_evtx_chunk_slots(const ws_evtx *r)
 {
     return r->slots;

@@ -743,6 +743,29 @@ static void test_values(void **state)
     assert_int_equal(ws_evtx_filetime_unix(116444736000000000ull), 0);
 }
 
+static void test_error_finding(void **state)
+{
+    (void)state;
+    struct ws_evtx_error e = {WS_E_CORRUPT, "bad record magic", 3, 200000, 1, 42};
+    struct ws_kv kv[3];
+    struct ws_finding f;
+    ws_evtx_error_finding(&e, "/x/System.evtx", kv, &f);
+    assert_int_equal(f.kind, WS_FINDING_ERROR);
+    assert_int_equal(f.error_code, WS_E_CORRUPT);
+    assert_string_equal(f.message, "bad record magic");
+    assert_int_equal(f.path_len, 14);
+    assert_int_equal(f.n_fields, 2);
+    assert_string_equal(f.fields[1].key, "winlog.record_id");
+    assert_int_equal(f.fields[1].num, 42);
+    assert_int_equal(f.n_evidence, 1);
+    assert_int_equal(f.evidence[0].num, 3);
+    e.has_record_id = 0;
+    e.chunk = UINT64_MAX;
+    ws_evtx_error_finding(&e, "/x/System.evtx", kv, &f);
+    assert_int_equal(f.n_fields, 1);
+    assert_int_equal(f.n_evidence, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_file_dirty_header),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_error_finding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wormsign/finding.h"
 #include "wormsign/status.h"
 
 #ifdef __cplusplus
@@ -187,6 +188,14 @@ WS_API size_t ws_evtx_filetime_iso(uint64_t filetime, char *out, size_t n);
 
 /* Unix time in seconds (floor) of a FILETIME. */
 WS_API int64_t ws_evtx_filetime_unix(uint64_t filetime);
+
+/* Describe a reading error as a finding for a ws_emit_fn: kind
+ * WS_FINDING_ERROR, ruleset "evtx", source "evtx", path, error_code, message;
+ * fields "log.offset" and (when known) "winlog.record_id"; evidence "chunk".
+ * kv (caller's, at least 3 entries) receives the key/values. Everything in *f
+ * is borrowed from e, path and kv. */
+WS_API void ws_evtx_error_finding(const struct ws_evtx_error *e, const char *path,
+                                  struct ws_kv kv[3], struct ws_finding *f);
 
 #ifdef __cplusplus
 }

@@ -129,6 +129,8 @@ void ws_evtx_free(ws_evtx *r)
 
 void ws_evtx_set_flags(ws_evtx *r, unsigned flags)
 {
+    if (r->evt)
+        ws_evt_set_recover(r->evt, (flags & WS_EVTX_RECOVER_SLACK) != 0);
     if (flags & WS_EVTX_RECOVER_SLACK)
         r->chunk_flags |= WS_EVTX_CHUNK_RECOVER;
     else

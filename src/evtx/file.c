@@ -193,7 +193,8 @@ static void set_error(struct ws_evtx *r, ws_status code, const char *msg, uint64
     r->err.offset = off;
 }
 
-/* Parse the file header. Returns 1 and sets r->err when it is bad. */
+/* Parse the file header; *bad = 1 (and r->err set) when it is bad. A
+ * status other than WS_OK is a read error. */
 static ws_status read_header(struct ws_evtx *r, int *bad)
 {
     const uint8_t *h;

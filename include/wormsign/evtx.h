@@ -119,8 +119,10 @@ enum ws_evtx_item {
 typedef struct ws_evtx ws_evtx;
 
 /* Open an EVTX file for reading (one chunk in memory at a time).
- * WS_E_IO (errno kept) if it cannot be opened. A file that is not EVTX at
- * all still opens: its problems come out as error items. *out is owned:
+ * WS_E_NOT_FOUND, WS_E_PERM or WS_E_IO if it cannot be opened. A legacy EVT
+ * log ("LfLe" header) is read through libevt instead (WS_E_UNSUPPORTED when
+ * built without it; WS_E_CORRUPT when libevt refuses it). Any other file
+ * opens: its problems come out as error items. *out is owned:
  * ws_evtx_free(). */
 WS_API WS_MUST_CHECK ws_status ws_evtx_open_file(const char *path, ws_evtx **out);
 
@@ -143,7 +145,11 @@ enum ws_evtx_flags {
 WS_API void ws_evtx_set_flags(ws_evtx *r, unsigned flags);
 
 /* Chunk slots in the file after the header (whether used or not), and what
- * the header said. For progress and for splitting work across threads. */
+ * the header said; known once the first ws_evtx_next() has returned. For
+ * progress, and for splitting a file across threads: slot i is the
+ * WS_EVTX_CHUNK_SIZE bytes at WS_EVTX_FILE_HEADER_SIZE + i * WS_EVTX_CHUNK_SIZE,
+ * loaded into a per-thread ws_evtx_chunk with WS_EVTX_UNALLOCATED when
+ * i >= the header's count. */
 WS_API uint64_t ws_evtx_chunk_slots(const ws_evtx *r);
 WS_API uint64_t ws_evtx_header_chunk_count(const ws_evtx *r);
 

@@ -46,10 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(p, data, size);
     drain_chunk(p, size > 65536 ? 65536 : size, 0);
-    drain_chunk(p, size > 65536 ? 65536 : size, WS_EVTX_NO_CRC);
+    drain_chunk(p, size > 65536 ? 65536 : size, WS_EVTX_NO_CRC | WS_EVTX_CHUNK_RECOVER);
     if (size > 4096) {
         ws_evtx *r;
         if (ws_evtx_open_buffer(p, size, &r) == WS_OK) {
+            ws_evtx_set_flags(r, WS_EVTX_RECOVER_SLACK);
             for (int pass = 0; pass < 200000; pass++) {
                 enum ws_evtx_item kind;
                 const struct ws_evtx_event *ev;

@@ -2,7 +2,8 @@
 # it-evt-diff.sh - legacy EVT logs: for every file under $WS_CORPUS/evt,
 # `wormsign logs dump --json` and libevt's evtexport (Debian libevt-utils)
 # agree on the records (count and numbers), times, event identifiers,
-# sources, computers and insertion strings (tests/evt_diff.py).
+# sources, computers and insertion strings (tests/evt_diff.py); with
+# --recover, the same against `evtexport -m all` (recovered records too).
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
 PY=/usr/bin/python3
@@ -38,6 +39,11 @@ while IFS= read -r -d '' f; do
     fi
     evtexport "$f" >"$WS_TMP/$key.evtexport" 2>/dev/null
     "$PY" "$WS_SRC/tests/evt_diff.py" "$WS_TMP/$key.ours" "$WS_TMP/$key.evtexport" "$key" || fail=1
+    # --recover adds the records libevt recovers from unused space: evtexport -m all
+    "$WS" logs dump --json --recover "$f" >"$WS_TMP/$key.ours-all" 2>/dev/null
+    evtexport -m all "$f" >"$WS_TMP/$key.evtexport-all" 2>/dev/null
+    "$PY" "$WS_SRC/tests/evt_diff.py" "$WS_TMP/$key.ours-all" "$WS_TMP/$key.evtexport-all" \
+        "$key (--recover vs -m all)" || fail=1
 done < <(find "$dir" -type f \( -iname '*.evt' \) -print0 | sort -z)
 if [ $n -eq 0 ]; then
     echo "SKIP: no .evt file under $dir"

@@ -509,6 +509,47 @@ static void test_userdata_nested_binxml(void **state)
     free(p);
 }
 
+/* Slack carving: the third record left after the free space offset. */
+static void check_carved(const struct ws_evtx_event *ev, void *u)
+{
+    int *carved = u;
+    if (!ev->recovered) {
+        assert_true(ev->record_id == 7 || ev->record_id == 8);
+        return;
+    }
+    (*carved)++;
+    assert_int_equal(ev->record_id, 9);
+    assert_int_equal(ev->event_id, 1);
+    assert_string_equal(ev->sys[WS_EVTX_SYS_PROVIDER].s, "Prov3");
+    assert_string_equal(ev->fields[0].value.s, "third");
+    assert_string_equal(ev->fields[1].value.s, "4294967295");
+}
+
+static void test_slack_recovery(void **state)
+{
+    (void)state;
+    size_t recs[3];
+    uint8_t *p = make_chunk(recs);
+    struct syn s = {p, recs[2]}; /* the chunk now ends before record 9 */
+    s_chunk_finish(&s, 7, 8, recs[1]);
+    struct items it;
+    int carved = 0;
+    run_chunk(p, SYN_CHUNK, 0, &it, check_carved, &carved);
+    assert_int_equal(it.events, 2);
+    assert_int_equal(carved, 0);
+    run_chunk(p, SYN_CHUNK, WS_EVTX_CHUNK_RECOVER, &it, check_carved, &carved);
+    assert_int_equal(it.errors, 0);
+    assert_int_equal(it.events, 3);
+    assert_int_equal(carved, 1);
+    /* overwritten leftovers: garbage after the free space never errors */
+    for (size_t i = recs[2] + 100; i < SYN_CHUNK; i += 3)
+        p[i] = (uint8_t)(i * 7);
+    run_chunk(p, SYN_CHUNK, WS_EVTX_CHUNK_RECOVER, &it, NULL, NULL);
+    assert_int_equal(it.errors, 0);
+    assert_true(it.events >= 2);
+    free(p);
+}
+
 /* Dirty file: the header counts 1 chunk, the file holds 2 (+ a zero slot). */
 static void test_file_dirty_header(void **state)
 {
@@ -702,6 +743,29 @@ static void test_values(void **state)
     assert_int_equal(ws_evtx_filetime_unix(116444736000000000ull), 0);
 }
 
+static void test_error_finding(void **state)
+{
+    (void)state;
+    struct ws_evtx_error e = {WS_E_CORRUPT, "bad record magic", 3, 200000, 1, 42};
+    struct ws_kv kv[3];
+    struct ws_finding f;
+    ws_evtx_error_finding(&e, "/x/System.evtx", kv, &f);
+    assert_int_equal(f.kind, WS_FINDING_ERROR);
+    assert_int_equal(f.error_code, WS_E_CORRUPT);
+    assert_string_equal(f.message, "bad record magic");
+    assert_int_equal(f.path_len, 14);
+    assert_int_equal(f.n_fields, 2);
+    assert_string_equal(f.fields[1].key, "winlog.record_id");
+    assert_int_equal(f.fields[1].num, 42);
+    assert_int_equal(f.n_evidence, 1);
+    assert_int_equal(f.evidence[0].num, 3);
+    e.has_record_id = 0;
+    e.chunk = UINT64_MAX;
+    ws_evtx_error_finding(&e, "/x/System.evtx", kv, &f);
+    assert_int_equal(f.n_fields, 1);
+    assert_int_equal(f.n_evidence, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,9 +782,11 @@ int main(void)
         cmocka_unit_test(test_template_reference_out_of_range),
         cmocka_unit_test(test_depth_cap),
         cmocka_unit_test(test_userdata_nested_binxml),
+        cmocka_unit_test(test_slack_recovery),
         cmocka_unit_test(test_file_dirty_header),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_error_finding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wormsign/finding.h"
 #include "wormsign/status.h"
 
 #ifdef __cplusplus
@@ -94,6 +95,7 @@ struct ws_evtx_event {
     struct ws_evtx_str sys[WS_EVTX_SYS_COUNT];
     const struct ws_evtx_field *fields;
     size_t n_fields;
+    int recovered; /* carved from chunk slack (WS_EVTX_RECOVER_SLACK), not a live record */
 };
 
 /* A corrupt chunk or record: reading goes on after it. */
@@ -117,8 +119,10 @@ enum ws_evtx_item {
 typedef struct ws_evtx ws_evtx;
 
 /* Open an EVTX file for reading (one chunk in memory at a time).
- * WS_E_IO (errno kept) if it cannot be opened. A file that is not EVTX at
- * all still opens: its problems come out as error items. *out is owned:
+ * WS_E_NOT_FOUND, WS_E_PERM or WS_E_IO if it cannot be opened. A legacy EVT
+ * log ("LfLe" header) is read through libevt instead (WS_E_UNSUPPORTED when
+ * built without it; WS_E_CORRUPT when libevt refuses it). Any other file
+ * opens: its problems come out as error items. *out is owned:
  * ws_evtx_free(). */
 WS_API WS_MUST_CHECK ws_status ws_evtx_open_file(const char *path, ws_evtx **out);
 
@@ -132,8 +136,20 @@ WS_API WS_MUST_CHECK ws_status ws_evtx_next(ws_evtx *r, enum ws_evtx_item *kind,
                                             const struct ws_evtx_event **ev,
                                             const struct ws_evtx_error **err);
 
+/* Reading options; set before the first ws_evtx_next(). */
+enum ws_evtx_flags {
+    WS_EVTX_RECOVER_SLACK = 1u << 0, /* also carve records left in each chunk's unused
+                                        space after its last record (deleted by clearing or
+                                        overwriting; flagged ev->recovered) */
+};
+WS_API void ws_evtx_set_flags(ws_evtx *r, unsigned flags);
+
 /* Chunk slots in the file after the header (whether used or not), and what
- * the header said. For progress and for splitting work across threads. */
+ * the header said; known once the first ws_evtx_next() has returned. For
+ * progress, and for splitting a file across threads: slot i is the
+ * WS_EVTX_CHUNK_SIZE bytes at WS_EVTX_FILE_HEADER_SIZE + i * WS_EVTX_CHUNK_SIZE,
+ * loaded into a per-thread ws_evtx_chunk with WS_EVTX_UNALLOCATED when
+ * i >= the header's count. */
 WS_API uint64_t ws_evtx_chunk_slots(const ws_evtx *r);
 WS_API uint64_t ws_evtx_header_chunk_count(const ws_evtx *r);
 
@@ -151,9 +167,11 @@ WS_API void ws_evtx_chunk_free(ws_evtx_chunk *c);
  * normally WS_EVTX_CHUNK_SIZE, less for a truncated file). index and
  * file_offset are only used in results. flags: enum ws_evtx_chunk_flags. */
 enum ws_evtx_chunk_flags {
-    WS_EVTX_NO_CRC = 1u << 0,      /* file header flag 0x4: checksums are not kept */
-    WS_EVTX_UNALLOCATED = 1u << 1, /* slot beyond the header's chunk count: no error
-                                      when it holds no chunk at all */
+    WS_EVTX_NO_CRC = 1u << 0,        /* file header flag 0x4: checksums are not kept */
+    WS_EVTX_UNALLOCATED = 1u << 1,   /* slot beyond the header's chunk count: no error
+                                        when it holds no chunk at all */
+    WS_EVTX_CHUNK_RECOVER = 1u << 2, /* after the records, carve the slack (see
+                                        WS_EVTX_RECOVER_SLACK); carving failures are quiet */
 };
 WS_API void ws_evtx_chunk_load(ws_evtx_chunk *c, const void *p, size_t n, uint64_t index,
                                uint64_t file_offset, unsigned flags);
@@ -176,6 +194,14 @@ WS_API size_t ws_evtx_filetime_iso(uint64_t filetime, char *out, size_t n);
 
 /* Unix time in seconds (floor) of a FILETIME. */
 WS_API int64_t ws_evtx_filetime_unix(uint64_t filetime);
+
+/* Describe a reading error as a finding for a ws_emit_fn: kind
+ * WS_FINDING_ERROR, ruleset "evtx", source "evtx", path, error_code, message;
+ * fields "log.offset" and (when known) "winlog.record_id"; evidence "chunk".
+ * kv (caller's, at least 3 entries) receives the key/values. Everything in *f
+ * is borrowed from e, path and kv. */
+WS_API void ws_evtx_error_finding(const struct ws_evtx_error *e, const char *path,
+                                  struct ws_kv kv[3], struct ws_finding *f);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /*
  * logs.c - `wormsign logs`: Windows event logs.
  *
- *   wormsign logs dump [--json] FILE...   every record of each EVTX file
+ *   wormsign logs dump [--json] [--recover] FILE...   every record of each
+ *                                                     EVTX (or legacy EVT) file
  *
  * --json writes NDJSON, one object per record:
  *   {"record_id":N,"time":"2019-03-03T10:20:30.1234567Z","event_id":N,
@@ -49,7 +50,7 @@ static const char *const sys_keys[WS_EVTX_SYS_COUNT] = {
 
 static void usage(FILE *f)
 {
-    fputs("usage: wormsign logs dump [--json] FILE...\n"
+    fputs("usage: wormsign logs dump [--json] [--recover] FILE...\n"
           "\n"
           "Read Windows XML event logs (EVTX) with wormsign's own parser.\n"
           "\n"
@@ -57,6 +58,8 @@ static void usage(FILE *f)
           "  --json    one JSON object per line (NDJSON): record_id, time (UTC, 100 ns),\n"
           "            event_id, provider, channel, computer, system{...}, fields{...};\n"
           "            corrupt chunks and records as {\"error\":{...}} lines\n"
+          "  --recover also carve records left in the unused space of each chunk\n"
+          "            (cleared or overwritten events), marked \"recovered\":true\n"
           "  --help    this text\n"
           "\n"
           "Exit status: 0 all records read, 2 some chunk or record was corrupt or a\n"
@@ -98,6 +101,10 @@ static ws_status write_event_json(struct ws_buf *out, const char *path,
         ws_json_strn(&j, ev->fields[i].name.s, ev->fields[i].value.s, ev->fields[i].value.len);
     }
     ws_json_obj_end(&j);
+    if (ev->recovered) {
+        ws_json_bool(&j, "recovered", 1);
+        ws_json_u64(&j, "offset", ev->offset);
+    }
     ws_json_str(&j, "file", path);
     ws_json_obj_end(&j);
     if (ws_json_status(&j) != WS_OK)
@@ -115,6 +122,8 @@ static ws_status write_event_human(struct ws_buf *out, const char *path,
     st = ws_buf_addf(out, "%s record=%" PRIu64 " event=", t, ev->record_id);
     if (st == WS_OK)
         st = ev->has_event_id ? ws_buf_addf(out, "%" PRIu32, ev->event_id) : ws_buf_adds(out, "-");
+    if (st == WS_OK && ev->recovered)
+        st = ws_buf_adds(out, " recovered");
     static const struct {
         const char *label;
         int k;
@@ -188,7 +197,7 @@ static int flush(struct ws_buf *out)
 }
 
 /* Dump one file; returns 1 if any error was reported. */
-static int dump_file(const char *path, int json, struct ws_buf *out)
+static int dump_file(const char *path, int json, int recover, struct ws_buf *out)
 {
     ws_evtx *r = NULL;
     int errors = 0;
@@ -199,6 +208,8 @@ static int dump_file(const char *path, int json, struct ws_buf *out)
         flush(out);
         return 1;
     }
+    if (recover)
+        ws_evtx_set_flags(r, WS_EVTX_RECOVER_SLACK);
     for (;;) {
         enum ws_evtx_item kind;
         const struct ws_evtx_event *ev = NULL;
@@ -232,7 +243,7 @@ static int dump_file(const char *path, int json, struct ws_buf *out)
 
 int cmd_logs(int argc, char **argv)
 {
-    int json = 0, errors = 0, nfiles = 0, dashdash = 0;
+    int json = 0, recover = 0, errors = 0, nfiles = 0, dashdash = 0;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 64 : 0;
@@ -248,6 +259,8 @@ int cmd_logs(int argc, char **argv)
             dashdash = 1;
         } else if (!dashdash && strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (!dashdash && strcmp(argv[i], "--recover") == 0) {
+            recover = 1;
         } else if (!dashdash && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
             usage(stdout);
             return 0;
@@ -272,7 +285,7 @@ int cmd_logs(int argc, char **argv)
         }
         if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0')
             continue;
-        errors |= dump_file(argv[i], json, &out);
+        errors |= dump_file(argv[i], json, recover, &out);
     }
     ws_buf_release(&out);
     if (fflush(stdout) != 0)

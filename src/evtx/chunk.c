@@ -39,7 +39,7 @@
 #define RECORD_MIN_SIZE 28u /* header + trailing size copy */
 #define MAX_QUEUED 4
 
-enum chunk_state { ST_START = 0, ST_RECORDS, ST_DONE };
+enum chunk_state { ST_START = 0, ST_RECORDS, ST_SLACK, ST_DONE };
 
 struct ws_evtx_chunk {
     struct ws_bx_ctx *bx;
@@ -159,20 +159,62 @@ static int check_header(struct ws_evtx_chunk *c)
     return 1;
 }
 
-/* Is there a well-framed record at off? */
-static int framed(const struct ws_evtx_chunk *c, size_t off, uint32_t *size)
+static ws_status decode_record(struct ws_evtx_chunk *c, size_t pos, uint32_t size, int quiet,
+                               enum ws_evtx_item *kind, const struct ws_evtx_event **ev,
+                               const struct ws_evtx_error **err);
+
+/* Is there a well-framed record at off, ending by limit? */
+static int framed_in(const struct ws_evtx_chunk *c, size_t off, size_t limit, uint32_t *size)
 {
-    if (off > c->end || c->end - off < RECORD_MIN_SIZE)
+    if (off > limit || limit - off < RECORD_MIN_SIZE)
         return 0;
     if (ld32(c->p + off) != 0x00002a2au)
         return 0;
     uint32_t sz = ld32(c->p + off + 4);
-    if (sz < RECORD_MIN_SIZE || sz > c->end - off)
+    if (sz < RECORD_MIN_SIZE || sz > limit - off)
         return 0;
     if (ld32(c->p + off + sz - 4) != sz)
         return 0;
     *size = sz;
     return 1;
+}
+
+static int framed(const struct ws_evtx_chunk *c, size_t off, uint32_t *size)
+{
+    return framed_in(c, off, c->end, size);
+}
+
+/* Slack carving: from pos to the end of the chunk, the next framed record
+ * that decodes. Each pass moves pos forward; failures are quiet (slack is
+ * leftovers, partly overwritten by design). */
+static ws_status next_slack(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
+                            const struct ws_evtx_event **ev, const struct ws_evtx_error **err)
+{
+    uint32_t size;
+    ws_status st;
+    while (c->pos + RECORD_MIN_SIZE <= c->n) {
+        const uint8_t *hit = memchr(c->p + c->pos, 0x2a, c->n - c->pos);
+        if (!hit)
+            break;
+        size_t off = (size_t)(hit - c->p);
+        if (!framed_in(c, off, c->n, &size)) {
+            c->pos = off + 1;
+            continue;
+        }
+        if ((st = decode_record(c, off, size, 1, kind, ev, err)) != WS_OK)
+            return st;
+        /* a carved record must at least decode to an event with an EventID:
+         * overwritten leftovers can frame and decode to nothing useful */
+        if (*kind == WS_EVTX_EVENT && c->ev.sys[WS_EVTX_SYS_EVENT_ID].s) {
+            c->pos = off + size;
+            c->ev.recovered = 1;
+            return WS_OK;
+        }
+        c->pos = off + 1;
+    }
+    c->state = ST_DONE;
+    *kind = WS_EVTX_END;
+    return WS_OK;
 }
 
 /* After a bad record at pos: the next offset where a framed record starts,
@@ -258,6 +300,11 @@ static ws_status next_record(struct ws_evtx_chunk *c, enum ws_evtx_item *kind,
     }
     size_t pos = c->pos;
     if (pos >= c->end || c->end - pos < RECORD_HEADER_SIZE) {
+        if ((c->flags & WS_EVTX_CHUNK_RECOVER) && c->end < c->n) {
+            c->state = ST_SLACK;
+            c->pos = c->end;
+            return next_slack(c, kind, ev, err);
+        }
         c->state = ST_DONE;
         *kind = WS_EVTX_END;
         return WS_OK;
@@ -308,6 +355,8 @@ ws_status ws_evtx_chunk_next(ws_evtx_chunk *c, enum ws_evtx_item *kind,
     }
     if (c->state == ST_RECORDS)
         return next_record(c, kind, ev, err);
+    if (c->state == ST_SLACK)
+        return next_slack(c, kind, ev, err);
     *kind = WS_EVTX_END;
     return WS_OK;
 }

@@ -32,6 +32,12 @@ void ws_evt_free(struct ws_evt *e)
     (void)e;
 }
 
+void ws_evt_set_recover(struct ws_evt *e, int on)
+{
+    (void)e;
+    (void)on;
+}
+
 ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind, const struct ws_evtx_event **ev,
                       const struct ws_evtx_error **err)
 {
@@ -57,6 +63,7 @@ ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind, const struct ws
 struct ws_evt {
     libevt_file_t *file;
     int count, next;
+    int recover, n_recovered, next_recovered;
     struct ws_buf text;
     struct ws_evtx_field fields[EVT_MAX_STRINGS];
     size_t name_off[EVT_MAX_STRINGS], val_off[EVT_MAX_STRINGS];
@@ -79,6 +86,10 @@ ws_status ws_evt_open(const char *path, struct ws_evt **out)
         goto fail;
     if (libevt_file_get_number_of_records(e->file, &e->count, &error) != 1)
         goto fail;
+    if (libevt_file_get_number_of_recovered_records(e->file, &e->n_recovered, &error) != 1) {
+        libevt_error_free(&error);
+        e->n_recovered = 0;
+    }
     *out = e;
     return WS_OK;
 fail:
@@ -99,6 +110,11 @@ void ws_evt_free(struct ws_evt *e)
     }
     ws_buf_release(&e->text);
     ws_free(e);
+}
+
+void ws_evt_set_recover(struct ws_evt *e, int on)
+{
+    e->recover = on;
 }
 
 typedef int (*size_fn)(libevt_record_t *, size_t *, libevt_error_t **);
@@ -273,16 +289,24 @@ static ws_status read_record(struct ws_evt *e, libevt_record_t *rec)
 ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind, const struct ws_evtx_event **ev,
                       const struct ws_evtx_error **err)
 {
-    if (e->next >= e->count) {
+    int recovered = 0, index;
+    if (e->next < e->count) {
+        index = e->next++; /* < count <= INT_MAX */
+    } else if (e->recover && e->next_recovered < e->n_recovered) {
+        index = e->next_recovered++;
+        recovered = 1;
+    } else {
         *kind = WS_EVTX_END;
         return WS_OK;
     }
-    int index = e->next++; /* < count <= INT_MAX */
     libevt_record_t *rec = NULL;
     libevt_error_t *error = NULL;
     ws_status st = WS_E_CORRUPT;
-    if (libevt_file_get_record_by_index(e->file, index, &rec, &error) == 1)
+    int got = recovered ? libevt_file_get_recovered_record_by_index(e->file, index, &rec, &error)
+                        : libevt_file_get_record_by_index(e->file, index, &rec, &error);
+    if (got == 1)
         st = read_record(e, rec);
+    e->ev.recovered = recovered;
     libevt_error_free(&error);
     if (rec)
         libevt_record_free(&rec, NULL);

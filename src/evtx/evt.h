@@ -24,6 +24,9 @@ struct ws_evt;
 int ws_evt_sniff(const uint8_t *p, size_t n);
 WS_MUST_CHECK ws_status ws_evt_open(const char *path, struct ws_evt **out);
 void ws_evt_free(struct ws_evt *e);
+/* Also hand out the records libevt recovers from unused space (after the
+ * allocated ones, flagged ev->recovered). */
+void ws_evt_set_recover(struct ws_evt *e, int on);
 WS_MUST_CHECK ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind,
                                     const struct ws_evtx_event **ev,
                                     const struct ws_evtx_error **err);

@@ -127,6 +127,16 @@ void ws_evtx_free(ws_evtx *r)
     ws_free(r);
 }
 
+void ws_evtx_set_flags(ws_evtx *r, unsigned flags)
+{
+    if (r->evt)
+        ws_evt_set_recover(r->evt, (flags & WS_EVTX_RECOVER_SLACK) != 0);
+    if (flags & WS_EVTX_RECOVER_SLACK)
+        r->chunk_flags |= WS_EVTX_CHUNK_RECOVER;
+    else
+        r->chunk_flags &= ~(unsigned)WS_EVTX_CHUNK_RECOVER;
+}
+
 uint64_t ws_evtx_chunk_slots(const ws_evtx *r)
 {
     return r->slots;
@@ -183,7 +193,8 @@ static void set_error(struct ws_evtx *r, ws_status code, const char *msg, uint64
     r->err.offset = off;
 }
 
-/* Parse the file header. Returns 1 and sets r->err when it is bad. */
+/* Parse the file header; *bad = 1 (and r->err set) when it is bad. A
+ * status other than WS_OK is a read error. */
 static ws_status read_header(struct ws_evtx *r, int *bad)
 {
     const uint8_t *h;

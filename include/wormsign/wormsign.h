@@ -14,6 +14,7 @@
 #include "wormsign/pack.h"
 #include "wormsign/scan.h"
 #include "wormsign/smb.h"
+#include "wormsign/sweep.h"
 
 
 #ifdef __cplusplus

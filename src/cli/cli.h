@@ -45,6 +45,11 @@ struct cli_smb {
 int cli_smb_creds(struct cli_smb *c, const char *auth_file, int kerberos);
 void cli_smb_release(struct cli_smb *c);
 
+/* sweep_hook.c: a file the sweep copied (event log or hive), for the log and
+ * hive detectors. Any thread. */
+void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
+                            const struct ws_sweep_collected *c);
+
 /* Lower CPU and I/O priority (nice 19, idle I/O class). */
 void cli_low_priority(void);
 

@@ -674,8 +674,8 @@ ws_status ws_smb_fetch(struct ws_smb *p, const char *path, const char *dest, uin
     }
     for (uint64_t pass = 0; pass <= max / WS_STREAM_CHUNK + 1; pass++) {
         size_t got = 0;
-        ws_throttle_take(throttle, (double)WS_STREAM_CHUNK);
         rs = s_read(p, f, buf, WS_STREAM_CHUNK, &got);
+        ws_throttle_take(throttle, (double)got);
         if (rs != WS_OK || got == 0)
             break;
         if (total + got > max) {

@@ -51,14 +51,16 @@ smb_share() {
 smb_user() {
     printf '%s\n%s\n' "$2" "$2" | "$SMBPASSWD" -c "$1/smb.conf" -a -s root >/dev/null 2>&1
 }
-# smb_start DIR [netns]: start smbd, wait until it listens; pid in DIR/smbd.pid
+# smb_start DIR [netns]: start smbd, wait until it listens; pid in DIR/smbd.pid.
+# smbd runs in a session of its own (setsid): on exit it signals its whole
+# process group, which must not be the test's (nor ctest's).
 smb_start() {
     local d=$1 ns=${2:-}
     if [ -n "$ns" ]; then
-        ip netns exec "$ns" "$SMBD" --foreground --no-process-group -s "$d/smb.conf" \
+        setsid ip netns exec "$ns" "$SMBD" --foreground --no-process-group -s "$d/smb.conf" \
             > "$d/log/stdout" 2>&1 &
     else
-        "$SMBD" --foreground --no-process-group -s "$d/smb.conf" > "$d/log/stdout" 2>&1 &
+        setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" > "$d/log/stdout" 2>&1 &
     fi
     echo $! > "$d/smbd.pid"
     local port addr
@@ -82,10 +84,13 @@ smb_stop() {
     # our pid directory. Stop each server and its workers by process id.
     for f in "$d"/pid/*.pid; do [ -f "$f" ] && pids="$pids $(cat "$f")"; done
     for p in $pids; do
+        case "$p" in ''|0|*[!0-9]*) continue ;; esac
         pkill -TERM -P "$p" 2>/dev/null
+        kill -TERM -- "-$p" 2>/dev/null   # its process group (setsid above)
         kill -TERM "$p" 2>/dev/null
     done
     for p in $pids; do
+        case "$p" in ''|0|*[!0-9]*) continue ;; esac
         for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null
     done

@@ -26,6 +26,7 @@ struct ws_smb_opts {
     int kerberos;         /* use the Kerberos ticket cache (KRB5CCNAME) */
     unsigned timeout_ms;  /* per SMB operation; 0: 20000 */
     unsigned max_conns;   /* connections to one server at a time; 0: 4 */
+    int allow_smb1;       /* also speak SMB1 (Windows XP/2003); default: SMB2 and later only */
 };
 
 /* Is path an SMB URL (smb://...)? */

@@ -65,6 +65,7 @@ struct ws_smb {
     char *user, *password, *domain;
     size_t password_len;
     int kerberos;
+    int allow_smb1;
     int timeout_ms;
     uint16_t port;
     char *prefix; /* smb://server[:port] */
@@ -140,6 +141,8 @@ static SMBCCTX *make_ctx(struct ws_smb *p)
     smbc_setOptionUseCCache(c, 0); /* no password cache in winbind */
     if (p->port)
         smbc_setPort(c, p->port);
+    if (p->allow_smb1)
+        smbc_setOptionProtocols(c, "NT1", NULL);
     if (!smbc_init_context(c)) {
         smbc_free_context(c, 1);
         return NULL;
@@ -243,6 +246,7 @@ ws_status ws_smb_new(const struct ws_smb_opts *o, const char *url, struct ws_smb
         p->max = WS_SMB_MAX_CONNS;
     p->timeout_ms = (int)(o->timeout_ms && o->timeout_ms < 3600000u ? o->timeout_ms : 20000u);
     p->kerberos = o->kerberos;
+    p->allow_smb1 = o->allow_smb1;
     WS_TRY(parse_server(url, &p->host, &p->port, &p->prefix));
     if ((o->user && !(p->user = ws_strdup(o->user))) ||
         (o->domain && !(p->domain = ws_strdup(o->domain)))) {

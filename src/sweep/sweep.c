@@ -707,6 +707,8 @@ static void sweep_host(struct sweep *sw, const struct ws_sweep_host *sh)
         note(h, WS_FINDING_ERROR, st, h->prefix, "no SMB service answers");
         goto summary;
     }
+    /* SMB1 only where the host offers nothing newer (XP era): never a downgrade */
+    h->smb.allow_smb1 = (h->dialects & ~(unsigned)WS_SMB_NT1) == 0;
     st = ws_smb_new(&h->smb, h->prefix, &h->pool);
     if (st != WS_OK) {
         h->outcome = "error";

@@ -23,6 +23,7 @@ NET=10.$((100 + RANDOM % 100)).$((RANDOM % 200))
 NAMES="infected xp refusing"
 cleanup() {
     local i=1
+    [ -n "${SILENT_PID:-}" ] && kill "$SILENT_PID" 2> /dev/null
     for n in $NAMES; do
         smb_stop "$WS_TMP/$n"
         ip link del "${TAG}h$i" 2> /dev/null
@@ -88,13 +89,23 @@ for n in $NAMES; do
     i=$((i + 1))
 done
 
+# a silent host: accepts TCP connections and never says a word
+ip netns exec "${TAG}2" $PY -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 4456)); s.listen(16); held = []
+while True:
+    held.append(s.accept()[0])
+' "$IP_xp" &
+SILENT_PID=$!
+
 printf 'username = wsadmin\npassword = %s\n' "$PW" > "$WS_TMP/auth"
 chmod 600 "$WS_TMP/auth"
 printf '# test hosts\n%s\n%s   # the XP one\n\n%s\n' "$IP_infected" "$IP_xp" "$IP_refusing" > "$WS_TMP/hosts"
 
 # 1. the sweep
 "$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$IP_infected:4455" \
-    --collect-dir "$WS_TMP/coll" --state "$WS_TMP/state" --retries 0 --smb-timeout 5 \
+    "$IP_xp:4456" --collect-dir "$WS_TMP/coll" --state "$WS_TMP/state" --retries 0 --smb-timeout 3 \
     > "$WS_TMP/out.ndjson" 2> "$WS_TMP/err.txt"
 rc=$?
 [ $rc -eq 1 ] || { cat "$WS_TMP/err.txt"; fail "sweep exit $rc, expected 1"; }
@@ -172,9 +183,14 @@ unreach = [r for r in recs if r["event"].get("type") == "error" and r["host"]["i
            and r.get("log", {}).get("file", {}).get("path", "").endswith(":4455")]
 if len(unreach) != 1:
     bad.append("closed port not reported once as unreachable")
+# the silent host: one error, timed out
+silent = [r for r in recs if r["event"].get("type") == "error" and r["host"]["ip"] == ipx
+          and r.get("log", {}).get("file", {}).get("path", "").endswith(":4456")]
+if len(silent) != 1 or "timed out" not in silent[0]["message"]:
+    bad.append("silent host not reported once as timed out")
 # no other errors
 errs = [r for r in recs if r["event"].get("type") == "error"]
-if len(errs) != 2:
+if len(errs) != 3:
     bad.append("unexpected errors: %r" % [(r["host"], r.get("message")) for r in errs])
 # collected copies are byte-identical, and each has its INFO record
 coll = [r for r in recs if r["event"].get("action") == "smb.collected"]
@@ -204,15 +220,16 @@ PYEOF
 # the write test left nothing behind
 if find "$WS_TMP/c-infected" -name 'wormsign-write-test-*' | grep -q .; then fail "write-test file left"; fi
 # the state file: one line per host
-[ "$(wc -l < "$WS_TMP/state")" = 4 ] || fail "state file: $(cat "$WS_TMP/state")"
+[ "$(wc -l < "$WS_TMP/state")" = 5 ] || fail "state file: $(cat "$WS_TMP/state")"
 grep -q "^$IP_refusing	refused$" "$WS_TMP/state" || fail "state file lacks the refusal"
 
-# 2. resume: the three answered hosts are skipped, the unreachable one is tried again
+# 2. resume: the three answered hosts are skipped, the two unreachable ones tried again
 "$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$IP_infected:4455" \
-    --no-collect --state "$WS_TMP/state" --retries 0 > "$WS_TMP/out2.ndjson" 2> "$WS_TMP/err2.txt"
+    "$IP_xp:4456" --no-collect --state "$WS_TMP/state" --retries 0 --smb-timeout 1 \
+    > "$WS_TMP/out2.ndjson" 2> "$WS_TMP/err2.txt"
 grep -q "3 resumed from the state file" "$WS_TMP/err2.txt" || fail "resume: $(cat "$WS_TMP/err2.txt")"
 n=$(grep -c '"smb.exposure"' "$WS_TMP/out2.ndjson")
-[ "$n" = 1 ] || fail "resume: $n exposure records, expected 1 (the unreachable host)"
+[ "$n" = 2 ] || fail "resume: $n exposure records, expected 2 (the unreachable hosts)"
 
 # 3. --no-write-test, --full on the infected host: every stand-in of the tree under C$
 "$WS" sweep --json --full --no-write-test --no-collect --auth-file "$WS_TMP/auth" "$IP_infected" \

@@ -278,7 +278,8 @@ static ws_status probe_one(const char *ip, uint16_t port, unsigned timeout_ms, u
     uint8_t nb[4];
     st = read_full(fd, nb, 4, deadline);
     if (st != WS_OK) {
-        st = WS_E_UNSUPPORTED; /* no answer in time, or hung up */
+        /* hung up: refused the dialect; no answer in time: a silent server */
+        st = st == WS_E_UNSUPPORTED ? st : WS_E_CANCELLED;
         goto out;
     }
     size_t len = ((size_t)nb[1] << 16) | ((size_t)nb[2] << 8) | nb[3];
@@ -314,6 +315,8 @@ ws_status ws_smb_probe_dialects(const char *ip, uint16_t port, unsigned timeout_
             connected++;
         if (st == WS_OK)
             m |= 1u << i;
+        if (st == WS_E_CANCELLED)
+            return WS_E_CANCELLED; /* it accepts connections but says nothing: stop knocking */
         if (st == WS_E_IO && connected == 0 && i == 0)
             return WS_E_IO; /* nothing listens: do not knock five more times */
     }

@@ -39,8 +39,10 @@ size_t ws_smb_negotiate_request(unsigned i, uint8_t *buf, size_t cap);
 WS_MUST_CHECK ws_status ws_smb_negotiate_parse(unsigned i, const uint8_t *msg, size_t len);
 
 /* Probe every dialect of host:port; *mask gets the enum ws_smb_dialect bits
- * the server accepted. WS_E_IO if no TCP connection could be made at all
- * (*mask untouched then). timeout_ms bounds each connect, send and receive. */
+ * the server accepted. WS_E_IO if no TCP connection could be made at all;
+ * WS_E_CANCELLED if the server accepted a connection but did not answer a
+ * NEGOTIATE within timeout_ms (*mask untouched then). timeout_ms bounds each
+ * connection: connect, send and receive. */
 WS_MUST_CHECK ws_status ws_smb_probe_dialects(const char *ip, uint16_t port, unsigned timeout_ms,
                                               unsigned *mask);
 

@@ -700,6 +700,13 @@ static void sweep_host(struct sweep *sw, const struct ws_sweep_host *sh)
         if (st != WS_E_IO || timed_out(h))
             break;
     }
+    if (st == WS_E_CANCELLED || (st == WS_OK && h->dialects == 0)) {
+        h->outcome = "unreachable";
+        note(h, WS_FINDING_ERROR, st == WS_OK ? WS_E_UNSUPPORTED : WS_E_IO, h->prefix,
+             st == WS_OK ? "accepts connections but refuses every SMB dialect"
+                         : "accepts connections but does not answer SMB (timed out)");
+        goto summary;
+    }
     if (st != WS_OK) {
         h->outcome = "unreachable";
         if (h->from_range)

@@ -3,6 +3,8 @@
 # Source after lib.sh. The account is "wsadmin" (mapped to the Unix root
 # account through a username map, so no system user is created).
 SMBD=${SMBD:-/usr/sbin/smbd}
+# ASan builds: libsmbclient's own leaks are not ours (see lsan.supp)
+export LSAN_OPTIONS="suppressions=${WS_SRC:-$(dirname "${BASH_SOURCE[0]}")/..}/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 SMBPASSWD=${SMBPASSWD:-/usr/bin/smbpasswd}
 smb_need() {
     [ -x "$SMBD" ] || skip "samba (smbd) not installed: apt-get install samba"

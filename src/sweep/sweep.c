@@ -401,10 +401,17 @@ static void collect_one(struct host *h, const char *remote, const char *leaf,
         safe[k++] = ok ? ch : '_';
     }
     safe[k] = '\0';
-    snprintf(local, sizeof local, "%s/%s/%04u-%s", dir, kind_dir(kind), h->seq++, safe);
     uint64_t bytes = 0;
-    ws_status st = ws_smb_fetch(h->pool, remote, local, WS_SWEEP_MAX_COLLECT,
-                                o->scan.io_rate > 0 ? &h->io : NULL, &bytes);
+    ws_status st = WS_E_IO;
+    /* a --collect-dir reused by a resumed sweep may hold the name: take the next */
+    for (int pass = 0; pass < 1000; pass++) {
+        snprintf(local, sizeof local, "%s/%s/%04u-%s", dir, kind_dir(kind), h->seq++, safe);
+        if (access(local, F_OK) == 0)
+            continue;
+        st = ws_smb_fetch(h->pool, remote, local, WS_SWEEP_MAX_COLLECT,
+                          o->scan.io_rate > 0 ? &h->io : NULL, &bytes);
+        break;
+    }
     if (st != WS_OK) {
         note(h, WS_FINDING_ERROR, st, remote,
              st == WS_E_TOO_LARGE ? "not collected: larger than the collection cap"

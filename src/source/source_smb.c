@@ -337,6 +337,18 @@ static void from_stat(const struct stat *sb, struct ws_stat *st)
     st->mtime_nsec = sb->st_mtim.tv_nsec;
 }
 
+/* A server without file ids (old SMB1) reports inode 0: derive one from the
+ * URL (FNV-1a), so loop detection never takes two folders for one. */
+static void fix_ino(struct ws_stat *st, const char *url)
+{
+    if (st->ino != 0)
+        return;
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *q = (const unsigned char *)url; *q; q++)
+        h = (h ^ *q) * 1099511628211ull;
+    st->ino = h | 1;
+}
+
 /* Is the URL just smb://host/share (a share root)? */
 static int is_share_root(const char *url)
 {
@@ -374,6 +386,7 @@ static ws_status stat_url(struct ws_smb *p, struct conn *c, const char *url, str
     if (r != 0)
         return ws_status_from_errno(e);
     from_stat(&sb, st);
+    fix_ino(st, url);
     return WS_OK;
 }
 
@@ -545,6 +558,7 @@ static ws_status s_fstat(void *ctx, void *file, struct ws_stat *st)
     if (r != 0)
         return ws_status_from_errno(e);
     from_stat(&sb, st);
+    fix_ino(st, f->url);
     return WS_OK;
 }
 

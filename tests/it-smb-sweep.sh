@@ -7,48 +7,71 @@
 #   xp        SMB1 only (server min = max protocol NT1), ADMIN$ read-only,
 #             clean files;
 #   refusing  does not know the account's password;
-# plus a closed port (unreachable). Checks every alert (host, path, rule),
-# host.name/host.ip on every record, each exposure record, the refusal, the
-# collected copies (byte-identical), that the write test leaves nothing
-# behind, --no-write-test, --full, resuming from --state, and that the
-# password appears in no output. Without CAP_NET_ADMIN (no netns) it skips.
+# plus a closed port (unreachable) and a silent server (accepts TCP, never
+# answers). Checks every alert (host, path, rule), host.name/host.ip on every
+# record, each exposure record, the refusal, the collected copies
+# (byte-identical), that the write test leaves nothing behind,
+# --no-write-test, --full, resuming from --state, and that the password
+# appears in no output.
+# Without CAP_NET_ADMIN (or with WS_TEST_NO_NETNS=1) the servers run on
+# 127.0.0.1 on different ports instead, and the same checks apply.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smbd-lib.sh"
 smb_need
-command -v ip > /dev/null || skip "iproute2 (ip) not installed"
 rm -rf "$WS_TMP" && mkdir -p "$WS_TMP"
 TAG="ws$$"
-NET=10.$((100 + RANDOM % 100)).$((RANDOM % 200))
 NAMES="infected xp refusing"
+USE_NS=1
+if [ "${WS_TEST_NO_NETNS:-0}" = 1 ] || ! command -v ip > /dev/null ||
+    ! ip netns add "${TAG}probe" 2> /dev/null; then
+    USE_NS=0
+    echo "note: no network namespaces here: the servers run on 127.0.0.1, one port each"
+else
+    ip netns del "${TAG}probe"
+fi
 cleanup() {
     local i=1
     [ -n "${SILENT_PID:-}" ] && kill "$SILENT_PID" 2> /dev/null
     for n in $NAMES; do
         smb_stop "$WS_TMP/$n"
-        ip link del "${TAG}h$i" 2> /dev/null
-        ip netns del "${TAG}$i" 2> /dev/null
+        if [ $USE_NS = 1 ]; then
+            ip link del "${TAG}h$i" 2> /dev/null
+            ip netns del "${TAG}$i" 2> /dev/null
+        fi
         i=$((i + 1))
     done
 }
 trap cleanup EXIT
-ip netns add "${TAG}probe" 2> /dev/null || skip "cannot create network namespaces here (needs CAP_NET_ADMIN)"
-ip netns del "${TAG}probe"
 
-# host i: namespace ${TAG}i, address $NET.$((4*i+2)), our side $NET.$((4*i+1)), a /30 each
-i=1
-for n in $NAMES; do
-    ip netns add "${TAG}$i" || fail "ip netns add"
-    ip link add "${TAG}h$i" type veth peer name "${TAG}c$i" || fail "ip link add veth"
-    ip link set "${TAG}c$i" netns "${TAG}$i"
-    ip addr add "$NET.$((4 * i + 1))/30" dev "${TAG}h$i"
-    ip link set "${TAG}h$i" up
-    ip -n "${TAG}$i" addr add "$NET.$((4 * i + 2))/30" dev "${TAG}c$i"
-    ip -n "${TAG}$i" link set "${TAG}c$i" up
-    ip -n "${TAG}$i" link set lo up
-    eval "IP_$n=$NET.$((4 * i + 2))"
-    i=$((i + 1))
-done
+if [ $USE_NS = 1 ]; then
+    # host i: namespace ${TAG}i, address $NET.$((4*i+2)), our side $NET.$((4*i+1)), a /30 each
+    NET=10.$((100 + RANDOM % 100)).$((RANDOM % 200))
+    i=1
+    for n in $NAMES; do
+        ip netns add "${TAG}$i" || fail "ip netns add"
+        ip link add "${TAG}h$i" type veth peer name "${TAG}c$i" || fail "ip link add veth"
+        ip link set "${TAG}c$i" netns "${TAG}$i"
+        ip addr add "$NET.$((4 * i + 1))/30" dev "${TAG}h$i"
+        ip link set "${TAG}h$i" up
+        ip -n "${TAG}$i" addr add "$NET.$((4 * i + 2))/30" dev "${TAG}c$i"
+        ip -n "${TAG}$i" link set "${TAG}c$i" up
+        ip -n "${TAG}$i" link set lo up
+        eval "IP_$n=$NET.$((4 * i + 2)); PORT_$n=445; H_$n=$NET.$((4 * i + 2))"
+        i=$((i + 1))
+    done
+    H_closed="$IP_infected:4455"
+    H_silent="$IP_xp:4456"; SILENT_IP=$IP_xp; SILENT_PORT=4456
+else
+    P=$((20000 + RANDOM % 20000))
+    i=1
+    for n in $NAMES; do
+        eval "IP_$n=127.0.0.1; PORT_$n=$((P + i)); H_$n=127.0.0.1:$((P + i))"
+        i=$((i + 1))
+    done
+    H_closed="127.0.0.1:$((P + 4))"
+    H_silent="127.0.0.1:$((P + 5))"; SILENT_IP=127.0.0.1; SILENT_PORT=$((P + 5))
+fi
 
 PW="Sw-$$-$RANDOM-pw9"
 # --- infected: the generated tree as C:, event logs and hive copies
@@ -62,7 +85,7 @@ head -c 100 /dev/urandom > "$C/Windows/repair/setup.log"
 head -c 12000 /dev/urandom > "$C/Windows/System32/config/RegBack/SOFTWARE"
 chmod -R a+rX "$C"
 S="$WS_TMP/infected"
-smb_conf "$S" "$IP_infected" 445 SMB2_02 SMB3_11
+smb_conf "$S" "$IP_infected" "$PORT_infected" SMB2_02 SMB3_11
 smb_share "$S" 'C$' "$C" ro
 smb_share "$S" 'ADMIN$' "$C/Windows" rw
 smb_share "$S" 'Public' "$C/Users/Public" ro
@@ -74,44 +97,50 @@ echo "clean" > "$X/WINDOWS/system32/kernel32.dll"
 echo "[Version]" > "$X/WINDOWS/inf/oem1.inf"
 head -c 3000 /dev/urandom > "$X/WINDOWS/system32/config/SysEvent.Evt"
 S="$WS_TMP/xp"
-smb_conf "$S" "$IP_xp" 445 NT1 NT1
+smb_conf "$S" "$IP_xp" "$PORT_xp" NT1 NT1
 smb_share "$S" 'ADMIN$' "$X/WINDOWS" ro
 smb_user "$S" "$PW"
 # --- refusing: another password
 S="$WS_TMP/refusing"
-smb_conf "$S" "$IP_refusing" 445 SMB2_02 SMB3_11
+smb_conf "$S" "$IP_refusing" "$PORT_refusing" SMB2_02 SMB3_11
 smb_share "$S" 'ADMIN$' "$X/WINDOWS" ro
 smb_user "$S" "other-$PW"
 
 i=1
 for n in $NAMES; do
-    smb_start "$WS_TMP/$n" "${TAG}$i" || fail "smbd $n does not start (see $WS_TMP/$n/log)"
+    ns="${TAG}$i"; [ $USE_NS = 1 ] || ns=""
+    smb_start "$WS_TMP/$n" $ns || fail "smbd $n does not start (see $WS_TMP/$n/log)"
     i=$((i + 1))
 done
 
 # a silent host: accepts TCP connections and never says a word
-ip netns exec "${TAG}2" $PY -c '
+NSX=(); [ $USE_NS = 1 ] && NSX=(ip netns exec "${TAG}2")
+"${NSX[@]}" $PY -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 4456)); s.listen(16); held = []
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16); held = []
 while True:
     held.append(s.accept()[0])
-' "$IP_xp" &
+' "$SILENT_IP" "$SILENT_PORT" &
 SILENT_PID=$!
 
 printf 'username = wsadmin\npassword = %s\n' "$PW" > "$WS_TMP/auth"
 chmod 600 "$WS_TMP/auth"
-printf '# test hosts\n%s\n%s   # the XP one\n\n%s\n' "$IP_infected" "$IP_xp" "$IP_refusing" > "$WS_TMP/hosts"
+printf '# test hosts\n%s\n%s   # the XP one\n\n%s\n' "$H_infected" "$H_xp" "$H_refusing" > "$WS_TMP/hosts"
 
 # 1. the sweep
-"$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$IP_infected:4455" \
-    "$IP_xp:4456" --collect-dir "$WS_TMP/coll" --state "$WS_TMP/state" --retries 0 --smb-timeout 3 \
+"$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$H_closed" \
+    "$H_silent" --collect-dir "$WS_TMP/coll" --state "$WS_TMP/state" --retries 0 --smb-timeout 3 \
     > "$WS_TMP/out.ndjson" 2> "$WS_TMP/err.txt"
 rc=$?
 [ $rc -eq 1 ] || { cat "$WS_TMP/err.txt"; fail "sweep exit $rc, expected 1"; }
-$PY - "$WS_TMP" "$IP_infected" "$IP_xp" "$IP_refusing" <<'PYEOF' || fail "sweep results"
+$PY - "$WS_TMP" "$H_infected" "$H_xp" "$H_refusing" "$H_closed" "$H_silent" <<'PYEOF' || fail "sweep results"
 import json, os, sys, filecmp
-tmp, ipi, ipx, ipr = sys.argv[1:5]
+tmp, ipi, ipx, ipr, closed, silent = sys.argv[1:7]
+def pre(r):
+    """the host a record belongs to: smb://ip[:port] of its path"""
+    p = r.get("file", {}).get("path") or r.get("log", {}).get("file", {}).get("path") or ""
+    return p.split("/")[2] if p.startswith("smb://") else None
 C = os.path.join(tmp, "c-infected")
 recs = [json.loads(l) for l in open(os.path.join(tmp, "out.ndjson"))]
 bad = []
@@ -140,7 +169,7 @@ got = set()
 for r in recs:
     if r["event"]["kind"] != "alert":
         continue
-    if r["host"]["ip"] != ipi:
+    if pre(r) != ipi:
         bad.append("alert on a clean host: " + r["file"]["path"])
     rs = r["rule"]["ruleset"]
     rule = r["rule"]["name"] if rs == "yara" else str(r["wormsign"]["ioc"]["line"]) if rs == "name" else rs
@@ -152,7 +181,7 @@ for g in sorted(got - exp):
 if len(exp) < 20:
     bad.append("too few expected alerts: %d" % len(exp))
 # exposure records
-exposure = {r["host"]["ip"]: r["wormsign"]["evidence"] for r in recs
+exposure = {pre(r): r["wormsign"]["evidence"] for r in recs
             if r["event"].get("action") == "smb.exposure"}
 e = exposure.get(ipi, {})
 want = {"outcome": "ok", "dialects": "SMB2.0.2,SMB2.1,SMB3.0,SMB3.0.2,SMB3.1.1", "smb1": False,
@@ -175,18 +204,16 @@ for k, v in want.items():
 e = exposure.get(ipr, {})
 if e.get("outcome") != "refused" or "SMB3.1.1" not in e.get("dialects", ""):
     bad.append("refusing host: %r" % e)
-refusals = [r for r in recs if r["event"].get("type") == "error" and r["host"]["ip"] == ipr]
+refusals = [r for r in recs if r["event"].get("type") == "error" and pre(r) == ipr]
 if len(refusals) != 1 or refusals[0]["error"]["code"] != "permission":
     bad.append("refusal not reported as one permission error: %r" % refusals)
 # the closed port: unreachable, one error
-unreach = [r for r in recs if r["event"].get("type") == "error" and r["host"]["ip"] == ipi
-           and r.get("log", {}).get("file", {}).get("path", "").endswith(":4455")]
+unreach = [r for r in recs if r["event"].get("type") == "error" and pre(r) == closed]
 if len(unreach) != 1:
     bad.append("closed port not reported once as unreachable")
 # the silent host: one error, timed out
-silent = [r for r in recs if r["event"].get("type") == "error" and r["host"]["ip"] == ipx
-          and r.get("log", {}).get("file", {}).get("path", "").endswith(":4456")]
-if len(silent) != 1 or "timed out" not in silent[0]["message"]:
+silentr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == silent]
+if len(silentr) != 1 or "timed out" not in silentr[0]["message"]:
     bad.append("silent host not reported once as timed out")
 # no other errors
 errs = [r for r in recs if r["event"].get("type") == "error"]
@@ -199,7 +226,7 @@ for r in coll:
     local = r["wormsign"]["evidence"]["local_path"]
     remote = r["log"]["file"]["path"]
     kinds[r["wormsign"]["source"]] = kinds.get(r["wormsign"]["source"], 0) + 1
-    if r["host"]["ip"] == ipi:
+    if pre(r) == ipi:
         rel = remote.split("/C$/", 1)[1]
         src = os.path.join(C, rel)
     else:
@@ -221,23 +248,23 @@ PYEOF
 if find "$WS_TMP/c-infected" -name 'wormsign-write-test-*' | grep -q .; then fail "write-test file left"; fi
 # the state file: one line per host
 [ "$(wc -l < "$WS_TMP/state")" = 5 ] || fail "state file: $(cat "$WS_TMP/state")"
-grep -q "^$IP_refusing	refused$" "$WS_TMP/state" || fail "state file lacks the refusal"
+grep -q "^$H_refusing	refused$" "$WS_TMP/state" || fail "state file lacks the refusal"
 
 # 2. resume: the three answered hosts are skipped, the two unreachable ones tried again
-"$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$IP_infected:4455" \
-    "$IP_xp:4456" --no-collect --state "$WS_TMP/state" --retries 0 --smb-timeout 1 \
+"$WS" sweep --json --auth-file "$WS_TMP/auth" --hosts "$WS_TMP/hosts" "$H_closed" \
+    "$H_silent" --no-collect --state "$WS_TMP/state" --retries 0 --smb-timeout 1 \
     > "$WS_TMP/out2.ndjson" 2> "$WS_TMP/err2.txt"
 grep -q "3 resumed from the state file" "$WS_TMP/err2.txt" || fail "resume: $(cat "$WS_TMP/err2.txt")"
 n=$(grep -c '"smb.exposure"' "$WS_TMP/out2.ndjson")
 [ "$n" = 2 ] || fail "resume: $n exposure records, expected 2 (the unreachable hosts)"
 
 # 3. --no-write-test, --full on the infected host: every stand-in of the tree under C$
-"$WS" sweep --json --full --no-write-test --no-collect --auth-file "$WS_TMP/auth" "$IP_infected" \
+"$WS" sweep --json --full --no-write-test --no-collect --auth-file "$WS_TMP/auth" "$H_infected" \
     > "$WS_TMP/out3.ndjson" 2> "$WS_TMP/err3.txt"
 [ $? -eq 1 ] || fail "--full: expected exit 1"
 grep -q '"write_tested":false' "$WS_TMP/out3.ndjson" || fail "--no-write-test not recorded"
 grep -q '"admin_writable":""' "$WS_TMP/out3.ndjson" || fail "--no-write-test: writable recorded"
-$PY - "$WS_TMP/out3.ndjson" "$WS_TMP/expected.tsv" "$IP_infected" <<'PYEOF' || fail "--full findings"
+$PY - "$WS_TMP/out3.ndjson" "$WS_TMP/expected.tsv" "$H_infected" <<'PYEOF' || fail "--full findings"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 exp = set()

@@ -81,20 +81,20 @@ smb_start() {
 }
 smb_stop() {
     local d=$1 pids="" p
-    [ -f "$d/smbd.pid" ] && pids="$(cat "$d/smbd.pid")"
+    if [ -f "$d/smbd.pid" ]; then pids="$(cat "$d/smbd.pid")"; fi
     # smbd starts samba-dcerpcd on demand, which detaches: its pid file is in
     # our pid directory. Stop each server and its workers by process id.
-    for f in "$d"/pid/*.pid; do [ -f "$f" ] && pids="$pids $(cat "$f")"; done
+    for f in "$d"/pid/*.pid; do if [ -f "$f" ]; then pids="$pids $(cat "$f")"; fi; done
     for p in $pids; do
         case "$p" in ''|0|*[!0-9]*) continue ;; esac
-        pkill -TERM -P "$p" 2>/dev/null
-        kill -TERM -- "-$p" 2>/dev/null   # its process group (setsid above)
-        kill -TERM "$p" 2>/dev/null
+        pkill -TERM -P "$p" 2>/dev/null || true
+        kill -TERM -- "-$p" 2>/dev/null || true # its process group (setsid above)
+        kill -TERM "$p" 2>/dev/null || true
     done
     for p in $pids; do
         case "$p" in ''|0|*[!0-9]*) continue ;; esac
         for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
+        kill -KILL "$p" 2>/dev/null || true
     done
     rm -f "$d/smbd.pid"
 }

@@ -91,7 +91,7 @@ static void responses(void **state)
     assert_int_equal(ws_smb_negotiate_parse(4, m, n), WS_OK);
     assert_int_equal(ws_smb_negotiate_parse(5, m, n), WS_E_UNSUPPORTED); /* another dialect */
     assert_int_equal(ws_smb_negotiate_parse(0, m, n), WS_E_UNSUPPORTED); /* SMB2 answer to SMB1 */
-    n = smb2_resp(m, 0xc00000bbu, 0); /* STATUS_NOT_SUPPORTED */
+    n = smb2_resp(m, 0xc00000bbu, 0);                                    /* STATUS_NOT_SUPPORTED */
     assert_int_equal(ws_smb_negotiate_parse(1, m, n), WS_E_UNSUPPORTED);
     n = smb2_resp(m, 0, 0x0202);
     for (size_t cut = 0; cut < 70; cut++)

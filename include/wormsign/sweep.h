@@ -66,15 +66,15 @@ struct ws_sweep_host {
 struct ws_sweep_opts {
     const struct ws_sweep_host *hosts;
     size_t n_hosts;
-    unsigned parallel;        /* hosts at once; 0: 4 */
-    unsigned conns;           /* SMB connections and scan threads per host; 0: 2 */
-    unsigned retries;         /* extra attempts to reach a host; 0: none */
-    unsigned host_timeout_s;  /* whole-host budget; 0: none */
-    unsigned flags;           /* enum ws_sweep_flags */
-    const char *state_path;   /* resumable state; NULL: none */
-    const char *collect_dir;  /* where logs and hives go; NULL: same as NO_COLLECT */
+    unsigned parallel;             /* hosts at once; 0: 4 */
+    unsigned conns;                /* SMB connections and scan threads per host; 0: 2 */
+    unsigned retries;              /* extra attempts to reach a host; 0: none */
+    unsigned host_timeout_s;       /* whole-host budget; 0: none */
+    unsigned flags;                /* enum ws_sweep_flags */
+    const char *state_path;        /* resumable state; NULL: none */
+    const char *collect_dir;       /* where logs and hives go; NULL: same as NO_COLLECT */
     const struct ws_smb_opts *smb; /* credentials; timeout_ms also bounds the dialect probe */
-    struct ws_scan_opts scan; /* rates, excludes, sizes and emit; threads/smb are ignored */
+    struct ws_scan_opts scan;      /* rates, excludes, sizes and emit; threads/smb are ignored */
     /* Called for each collected file, from a sweep thread; may be NULL. */
     void (*on_collected)(void *user, const struct ws_sweep_collected *c);
     void *collected_user;
@@ -89,10 +89,8 @@ struct ws_sweep_stats {
 /* Expand one host spec ("pc7", "10.0.0.5", "10.1.2.0/24", "pc7:4450") into
  * calls of fn (the name is borrowed for the call). IPv4 ranges /16 to /32;
  * the network and broadcast addresses of a /8../30 are left out. */
-WS_API WS_MUST_CHECK ws_status ws_sweep_expand(const char *spec,
-                                               int (*fn)(void *user, const char *host,
-                                                         int from_range),
-                                               void *user);
+WS_API WS_MUST_CHECK ws_status ws_sweep_expand(
+    const char *spec, int (*fn)(void *user, const char *host, int from_range), void *user);
 
 WS_API WS_MUST_CHECK ws_status ws_sweep_run(const ws_pack *pack, const struct ws_sweep_opts *o,
                                             struct ws_sweep_stats *stats);

@@ -301,8 +301,7 @@ int cmd_sweep(int argc, char **argv)
             no_default = 1;
             break;
         case OPT_MAX_SIZE:
-            if (cli_parse_size(optarg, &so.scan.max_scan_size) != 0 ||
-                so.scan.max_scan_size == 0) {
+            if (cli_parse_size(optarg, &so.scan.max_scan_size) != 0 || so.scan.max_scan_size == 0) {
                 fprintf(stderr, "wormsign sweep: bad --max-size '%s'\n", optarg);
                 goto done;
             }
@@ -310,12 +309,19 @@ int cmd_sweep(int argc, char **argv)
         case OPT_PARALLEL:
         case OPT_CONNS:
         case OPT_RETRIES:
-            if (num_opt(c == OPT_PARALLEL ? "parallel" : c == OPT_CONNS ? "conns" : "retries",
-                        optarg, c == OPT_PARALLEL ? 64 : c == OPT_CONNS ? 16 : 10, &num) != 0 ||
+            if (num_opt(c == OPT_PARALLEL ? "parallel"
+                        : c == OPT_CONNS  ? "conns"
+                                          : "retries",
+                        optarg,
+                        c == OPT_PARALLEL ? 64
+                        : c == OPT_CONNS  ? 16
+                                          : 10,
+                        &num) != 0 ||
                 num != (unsigned)num || (c != OPT_RETRIES && num < 1))
                 goto done;
-            *(c == OPT_PARALLEL ? &so.parallel : c == OPT_CONNS ? &so.conns : &so.retries) =
-                (unsigned)num;
+            *(c == OPT_PARALLEL ? &so.parallel
+              : c == OPT_CONNS  ? &so.conns
+                                : &so.retries) = (unsigned)num;
             break;
         case OPT_IO_RATE:
             if (num_opt("io-rate", optarg, 1e6, &so.scan.io_rate) != 0)

@@ -454,8 +454,7 @@ static ws_status s_readdir(void *ctx, void *dir, const char **name)
         smb_unlock();
         if (!e)
             return err ? ws_status_from_errno(err) : WS_E_NOT_FOUND;
-        if (e->name[0] == '.' &&
-            (e->name[1] == '\0' || (e->name[1] == '.' && e->name[2] == '\0')))
+        if (e->name[0] == '.' && (e->name[1] == '\0' || (e->name[1] == '.' && e->name[2] == '\0')))
             continue;
         if (e->name[0] == '\0' || strchr(e->name, '/'))
             continue; /* a hostile server's name that would change the path */

@@ -38,8 +38,12 @@ void ws_smb_free(struct ws_smb *p);
 /* "smb://server[:port]" as paths of this pool begin (borrowed, pool lifetime). */
 const char *ws_smb_prefix(const struct ws_smb *p);
 
-enum ws_smb_share_type { WS_SMB_SHARE_DISK, WS_SMB_SHARE_IPC, WS_SMB_SHARE_PRINTER,
-                         WS_SMB_SHARE_OTHER };
+enum ws_smb_share_type {
+    WS_SMB_SHARE_DISK,
+    WS_SMB_SHARE_IPC,
+    WS_SMB_SHARE_PRINTER,
+    WS_SMB_SHARE_OTHER
+};
 /* Call fn for each share the server lists (name borrowed for the call).
  * WS_E_PERM: the server refused the account. */
 WS_MUST_CHECK ws_status ws_smb_list_shares(struct ws_smb *p,
@@ -55,7 +59,6 @@ WS_MUST_CHECK ws_status ws_smb_write_test(struct ws_smb *p, const char *path, in
 /* Copy the remote file path to the local file dest (created 0600, must not
  * exist), at most max bytes, paced by throttle (may be NULL). */
 WS_MUST_CHECK ws_status ws_smb_fetch(struct ws_smb *p, const char *path, const char *dest,
-                                     uint64_t max, struct ws_throttle *throttle,
-                                     uint64_t *bytes);
+                                     uint64_t max, struct ws_throttle *throttle, uint64_t *bytes);
 
 #endif

@@ -47,8 +47,8 @@
 static const char *const dialect_names[WS_SMB_N_DIALECTS] = {
     "SMB1", "SMB2.0.2", "SMB2.1", "SMB3.0", "SMB3.0.2", "SMB3.1.1",
 };
-static const uint16_t dialect_codes[WS_SMB_N_DIALECTS] = {0, 0x0202, 0x0210, 0x0300, 0x0302,
-                                                         0x0311};
+static const uint16_t dialect_codes[WS_SMB_N_DIALECTS] = {0,      0x0202, 0x0210,
+                                                          0x0300, 0x0302, 0x0311};
 
 const char *ws_smb_dialect_name(unsigned i)
 {
@@ -102,11 +102,11 @@ size_t ws_smb_negotiate_request(unsigned i, uint8_t *buf, size_t cap)
             put32(b + 28, (uint32_t)len); /* from the start of the SMB2 header */
             put16(b + 32, 1);
             uint8_t *c = m + len;
-            put16(c + 0, 1);           /* SMB2_PREAUTH_INTEGRITY_CAPABILITIES */
+            put16(c + 0, 1); /* SMB2_PREAUTH_INTEGRITY_CAPABILITIES */
             put16(c + 2, 2 + 2 + 2 + 32);
-            put16(c + 8, 1);           /* HashAlgorithmCount */
-            put16(c + 10, 32);         /* SaltLength */
-            put16(c + 12, 1);          /* SHA-512 */
+            put16(c + 8, 1);   /* HashAlgorithmCount */
+            put16(c + 10, 32); /* SaltLength */
+            put16(c + 12, 1);  /* SHA-512 */
             for (int k = 0; k < 32; k++)
                 c[14 + k] = (uint8_t)(k * 7 + 1);
             len += 8 + 38;
@@ -303,8 +303,7 @@ out:
     return st;
 }
 
-ws_status ws_smb_probe_dialects(const char *ip, uint16_t port, unsigned timeout_ms,
-                                unsigned *mask)
+ws_status ws_smb_probe_dialects(const char *ip, uint16_t port, unsigned timeout_ms, unsigned *mask)
 {
     unsigned m = 0, connected = 0;
     for (unsigned i = 0; i < WS_SMB_N_DIALECTS; i++) {

@@ -17,12 +17,12 @@
 #include "core/compat.h"
 
 enum ws_smb_dialect {
-    WS_SMB_NT1 = 1u << 0,    /* SMB1, "NT LM 0.12" */
-    WS_SMB_2_02 = 1u << 1,   /* 0x0202 */
-    WS_SMB_2_10 = 1u << 2,   /* 0x0210 */
-    WS_SMB_3_00 = 1u << 3,   /* 0x0300 */
-    WS_SMB_3_02 = 1u << 4,   /* 0x0302 */
-    WS_SMB_3_11 = 1u << 5,   /* 0x0311 */
+    WS_SMB_NT1 = 1u << 0,  /* SMB1, "NT LM 0.12" */
+    WS_SMB_2_02 = 1u << 1, /* 0x0202 */
+    WS_SMB_2_10 = 1u << 2, /* 0x0210 */
+    WS_SMB_3_00 = 1u << 3, /* 0x0300 */
+    WS_SMB_3_02 = 1u << 4, /* 0x0302 */
+    WS_SMB_3_11 = 1u << 5, /* 0x0311 */
 };
 #define WS_SMB_N_DIALECTS 6
 

@@ -114,8 +114,8 @@ static int host_emit(void *user, const struct ws_finding *f)
     if (n)
         memcpy(kv, f->fields, n * sizeof *kv);
     if (h->ip[0])
-        kv[n++] = (struct ws_kv){.key = "host.ip", .type = WS_KV_STR, .val = h->ip,
-                                 .len = strlen(h->ip)};
+        kv[n++] =
+            (struct ws_kv){.key = "host.ip", .type = WS_KV_STR, .val = h->ip, .len = strlen(h->ip)};
     g.fields = kv;
     g.n_fields = n;
     g.host = h->host;
@@ -218,8 +218,7 @@ static void on_share(void *user, const char *name, enum ws_smb_share_type t)
 
 static void path_of(struct host *h, char *out, size_t cap, const char *share, const char *rest)
 {
-    snprintf(out, cap, "%s/%s%s%s", h->prefix, share, rest && rest[0] ? "/" : "",
-             rest ? rest : "");
+    snprintf(out, cap, "%s/%s%s%s", h->prefix, share, rest && rest[0] ? "/" : "", rest ? rest : "");
 }
 
 static void test_admin(struct host *h)
@@ -419,8 +418,8 @@ static void collect_one(struct host *h, const char *remote, const char *leaf,
         return;
     }
     h->collected++;
-    struct ws_kv ev[1] = {{.key = "local_path", .type = WS_KV_STR, .val = local,
-                           .len = strlen(local)}};
+    struct ws_kv ev[1] = {
+        {.key = "local_path", .type = WS_KV_STR, .val = local, .len = strlen(local)}};
     struct ws_finding f;
     ws_finding_init(&f, WS_FINDING_INFO);
     f.ruleset = "smb";
@@ -544,7 +543,7 @@ static void collect(struct host *h, const char *win)
             return;
         }
     }
-    static const char *const repair[] = {"sam", "security", "software", "system",
+    static const char *const repair[] = {"sam",     "security",   "software", "system",
                                          "default", "ntuser.dat", NULL};
     snprintf(p, sizeof p, "%s/System32/winevt/Logs", win);
     collect_dir(h, p, ".evtx", NULL, WS_SWEEP_EVTX, dir);

@@ -1,7 +1,8 @@
 /*
  * scan.h - scanning files: the one-pass per-file pipeline over a thread pool.
  *
- * A ws_scanner walks the paths it is given (folders, files, lists), hands
+ * A ws_scanner walks the paths it is given (folders, files, lists, or
+ * smb://host/share/folder URLs read over SMB), hands
  * each regular file to a worker, and each worker reads the file once and runs
  * every file detector over the same bytes: digests (only those the pack
  * needs), file-name IOCs, hash IOCs, YARA. Findings go to opts->emit, which
@@ -17,6 +18,7 @@
 
 #include "wormsign/finding.h"
 #include "wormsign/pack.h"
+#include "wormsign/smb.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,6 +55,9 @@ struct ws_scan_opts {
     /* Called from the driving thread about four times a second; may be NULL. */
     void (*progress)(void *user, const struct ws_scan_progress *p);
     void *progress_user;
+    /* Settings and credentials for roots that are smb:// URLs (smb://host/share/dir);
+     * NULL: anonymous. Borrowed until ws_scanner_free(). */
+    const struct ws_smb_opts *smb;
 };
 
 struct ws_scan_stats {

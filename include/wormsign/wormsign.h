@@ -13,6 +13,8 @@
 #include "wormsign/sink.h"
 #include "wormsign/pack.h"
 #include "wormsign/scan.h"
+#include "wormsign/smb.h"
+#include "wormsign/sweep.h"
 
 #ifdef __cplusplus
 extern "C" {

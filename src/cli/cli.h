@@ -13,6 +13,7 @@
 int cmd_scan(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Exit statuses (the house rule). */
 #define EXIT_CLEAN 0
@@ -37,6 +38,19 @@ int cli_parse_number(const char *s, double max, double *out);
 /* Load the built-in pack (unless no_default) and each --pack, then compile. */
 int cli_load_packs(ws_pack **out, int no_default, const char *const *packs, size_t n_packs,
                    ws_report *report);
+/* SMB credentials (smbauth.c): auth file, environment or Kerberos; never argv. */
+struct cli_smb {
+    char *user, *password, *domain; /* owned; password wiped by cli_smb_release */
+    struct ws_smb_opts opts;        /* points into the above */
+};
+int cli_smb_creds(struct cli_smb *c, const char *auth_file, int kerberos);
+void cli_smb_release(struct cli_smb *c);
+
+/* sweep_hook.c: a file the sweep copied (event log or hive), for the log and
+ * hive detectors. Any thread. */
+void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
+                            const struct ws_sweep_collected *c);
+
 /* Lower CPU and I/O priority (nice 19, idle I/O class). */
 void cli_low_priority(void);
 

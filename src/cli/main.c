@@ -18,6 +18,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"scan", cmd_scan, "hunt Kwampirs in files, folders, mounted shares and images"},
+    {"sweep", cmd_sweep, "check Windows hosts over SMB: exposure, Kwampirs files, logs"},
     {"pack", cmd_pack, "show or check what the built-in and user packs hold"},
     {"logs", cmd_logs, "hunt Windows event logs (EVTX, XP-era EVT); dump them as NDJSON"},
     {"version", cmd_version, "print the version"},

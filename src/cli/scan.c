@@ -39,6 +39,12 @@ static const char usage_text[] =
     "  --max-size SIZE     files larger than SIZE are hashed and name-checked but not\n"
     "                      given to YARA (default 64M; K, M, G suffixes)\n"
     "  --timeout SECONDS   YARA time budget per file (default 60)\n"
+    "SMB (PATH may be smb://host[:port]/share/folder, e.g. smb://pc7/ADMIN$/System32):\n"
+    "  --auth-file FILE    credentials in smbclient -A format (username=, password=,\n"
+    "                      domain=), mode 600; default $WORMSIGN_SMB_AUTH_FILE, else\n"
+    "                      $WORMSIGN_SMB_USER, $WORMSIGN_SMB_PASSWORD, $WORMSIGN_SMB_DOMAIN\n"
+    "  --kerberos          use the Kerberos ticket cache (kinit, $KRB5CCNAME)\n"
+    "  --smb-timeout SEC   per SMB request (default 20)\n"
     "Gentle on clinical machines:\n"
     "  --threads N         worker threads (default: all cores, at most 32)\n"
     "  --io-rate MBPS      read at most MBPS megabytes per second in total\n"
@@ -66,6 +72,9 @@ enum {
     OPT_IO_RATE,
     OPT_FILES_RATE,
     OPT_LOW_PRIO,
+    OPT_AUTH_FILE,
+    OPT_KERBEROS,
+    OPT_SMB_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +99,9 @@ static const struct option long_opts[] = {
     {"io-rate", required_argument, NULL, OPT_IO_RATE},
     {"files-rate", required_argument, NULL, OPT_FILES_RATE},
     {"low-priority", no_argument, NULL, OPT_LOW_PRIO},
+    {"auth-file", required_argument, NULL, OPT_AUTH_FILE},
+    {"kerberos", no_argument, NULL, OPT_KERBEROS},
+    {"smb-timeout", required_argument, NULL, OPT_SMB_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -157,7 +169,9 @@ int cmd_scan(int argc, char **argv)
     struct ws_scan_opts so = {0};
     const char *packs[MAX_LIST_OPTS], *excludes[MAX_LIST_OPTS], *lists[MAX_LIST_OPTS];
     size_t n_packs = 0, n_excl = 0, n_lists = 0;
-    int no_default = 0, no_progress = 0, low_prio = 0, color = -1;
+    int no_default = 0, no_progress = 0, low_prio = 0, color = -1, kerberos = 0;
+    const char *auth_file = NULL;
+    unsigned smb_timeout_ms = 0;
     double num;
     int c;
     optind = 1;
@@ -260,6 +274,19 @@ int cmd_scan(int argc, char **argv)
         case OPT_LOW_PRIO:
             low_prio = 1;
             break;
+        case OPT_AUTH_FILE:
+            auth_file = optarg;
+            break;
+        case OPT_KERBEROS:
+            kerberos = 1;
+            break;
+        case OPT_SMB_TIMEOUT:
+            if (cli_parse_number(optarg, 3600, &num) != 0 || num < 1) {
+                fprintf(stderr, "wormsign scan: bad --smb-timeout '%s' (1..3600 s)\n", optarg);
+                return EXIT_TROUBLE;
+            }
+            smb_timeout_ms = (unsigned)(num * 1000);
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
@@ -284,13 +311,21 @@ int cmd_scan(int argc, char **argv)
     ws_pack *pack = NULL;
     ws_scanner *sc = NULL;
     int rc = EXIT_TROUBLE;
+    struct cli_smb smb = {0};
+    int any_smb = 0;
+    for (int i = optind; i < argc; i++)
+        any_smb |= ws_smb_is_url(argv[i]);
+    if ((any_smb || n_lists || auth_file) && cli_smb_creds(&smb, auth_file, kerberos) != 0)
+        return EXIT_TROUBLE;
+    smb.opts.timeout_ms = smb_timeout_ms;
+    so.smb = &smb.opts;
     struct ws_summary sum = {0};
     struct timespec t0;
     clock_gettime(CLOCK_REALTIME, &t0);
     sum.command = "scan";
     sum.started = t0.tv_sec;
     if (cli_report_open(&out, &report) != 0)
-        return EXIT_TROUBLE;
+        goto done;
     if (cli_load_packs(&pack, no_default, packs, n_packs, report) != 0)
         goto done;
     if (low_prio)
@@ -336,5 +371,6 @@ done:
     ws_pack_free(pack);
     ws_report_free(report);
     cli_report_close_files(&out);
+    cli_smb_release(&smb);
     return rc;
 }

@@ -89,4 +89,33 @@
  * whole chunk (records never cross a chunk). */
 #define WS_EVTX_MAX_RESYNC 65536
 
+/* ---- SMB sources and sweeps (branch smb) ---- */
+
+/* Connections (libsmbclient contexts) one pool may open to one server: a
+ * sweep must stay gentle on a clinical workstation; 16 is already a lot. */
+#define WS_SMB_MAX_CONNS 16
+
+/* SMB servers one scanner may hold pools for at once (one per smb:// root
+ * server); more distinct servers in one scan are refused. */
+#define WS_SMB_MAX_SERVERS 64
+
+/* Entries we read from one remote folder or share list before giving up
+ * (a hostile server can list forever). System32 holds ~20k entries. */
+#define WS_SMB_MAX_DIR_ENTRIES 1000000
+
+/* Largest NEGOTIATE response we read while probing dialects (MS-SMB2 caps a
+ * negotiate response by MaxTransactSize; real ones are a few hundred bytes
+ * plus the SPNEGO blob). */
+#define WS_SMB_MAX_NEG_RESPONSE 65536
+
+/* Hosts one sweep may hold (a /16 is 65534 addresses). */
+#define WS_SWEEP_MAX_HOSTS 65536
+
+/* Largest file a sweep copies for the log and hive detectors: a Security.evtx
+ * can be configured large; 1 GiB bounds the temporary folder per file. */
+#define WS_SWEEP_MAX_COLLECT ((uint64_t)1 << 30)
+
+/* Files a sweep collects from one host (logs + hive copies). */
+#define WS_SWEEP_MAX_COLLECT_FILES 4096
+
 #endif

@@ -556,9 +556,11 @@ ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *s
         if (room == 0)
             break; /* file grew past the buffer: reported below as a change */
         size_t want = room < WS_STREAM_CHUNK ? room : WS_STREAM_CHUNK;
-        ws_throttle_take(fs->o.throttle, (double)want);
         size_t got = 0;
         rs = src->read(ctx, file, fs->buf + off, want, &got);
+        /* charge what was read, not what was asked for: a small file read
+         * into a large buffer must not cost a whole chunk of the budget */
+        ws_throttle_take(fs->o.throttle, (double)got);
         if (rs != WS_OK || got == 0)
             break;
         if (total == 0) {

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -33,11 +34,14 @@
 #include "file/filescan.h"
 #include "pack/pack_impl.h"
 #include "source/source.h"
+#include "source/source_smb.h"
 
 /* YARA's CLI caps its threads at YR_MAX_THREADS (32): one scanner each. */
 #define MAX_THREADS 32
 
 struct work {
+    const struct ws_source_ops *src; /* the source of the root the file came from */
+    void *src_ctx;
     void *file;
     struct ws_stat st;
     char *path;
@@ -54,8 +58,10 @@ struct worker {
 struct ws_scanner {
     const struct ws_pack *pack;
     struct ws_scan_opts o;
-    const struct ws_source_ops *src;
+    const struct ws_source_ops *src; /* the current root's source */
     void *src_ctx;
+    struct ws_smb *smb[WS_SMB_MAX_SERVERS]; /* SMB pools, one per server, freed last */
+    size_t n_smb;
     struct worker *workers;
     size_t n_workers;
 
@@ -119,7 +125,7 @@ static void *worker_main(void *arg)
         if (!atomic_load(&s->cancel)) {
             uint64_t f0, b0, t0, f1, b1, t1;
             ws_filescan_counts(w->fs, &f0, &b0, &t0);
-            ws_status st = ws_filescan_file(w->fs, s->src, s->src_ctx, item.file, &item.st,
+            ws_status st = ws_filescan_file(w->fs, item.src, item.src_ctx, item.file, &item.st,
                                             item.path, item.len);
             if (st != WS_OK)
                 walker_emit(s, WS_FINDING_ERROR, st, item.path, item.len, "file scan failed");
@@ -128,7 +134,7 @@ static void *worker_main(void *arg)
             atomic_fetch_add(&s->done_bytes, b1 - b0);
             atomic_fetch_add(&s->too_large, t1 - t0);
         }
-        s->src->close(s->src_ctx, item.file);
+        item.src->close(item.src_ctx, item.file);
         ws_free(item.path);
     }
     return NULL;
@@ -161,7 +167,8 @@ static ws_status enqueue(struct ws_scanner *s, void *file, const struct ws_stat 
     pthread_mutex_lock(&s->lock);
     while (s->count == WS_WORK_QUEUE)
         pthread_cond_wait(&s->not_full, &s->lock);
-    s->q[(s->head + s->count) % WS_WORK_QUEUE] = (struct work){file, *st, p, s->path.len};
+    s->q[(s->head + s->count) % WS_WORK_QUEUE] =
+        (struct work){s->src, s->src_ctx, file, *st, p, s->path.len};
     s->count++;
     pthread_cond_signal(&s->not_empty);
     pthread_mutex_unlock(&s->lock);
@@ -436,11 +443,41 @@ out:
     return WS_OK;
 }
 
+/* Choose the source of a root: an smb:// URL gets its server's pool. */
+static ws_status pick_source(struct ws_scanner *s, const char *path)
+{
+    if (!ws_smb_is_url(path)) {
+        s->src = &ws_source_local;
+        s->src_ctx = NULL;
+        return WS_OK;
+    }
+    struct ws_smb *p = NULL;
+    ws_status st = ws_smb_new(s->o.smb, path, &p);
+    if (st != WS_OK)
+        return st;
+    const char *pre = ws_smb_prefix(p);
+    for (size_t i = 0; i < s->n_smb; i++)
+        if (strcasecmp(ws_smb_prefix(s->smb[i]), pre) == 0) {
+            ws_smb_free(p);
+            s->src = &ws_source_smb;
+            s->src_ctx = s->smb[i];
+            return WS_OK;
+        }
+    if (s->n_smb == WS_SMB_MAX_SERVERS) {
+        ws_smb_free(p);
+        return WS_E_TOO_LARGE;
+    }
+    s->smb[s->n_smb++] = p;
+    s->src = &ws_source_smb;
+    s->src_ctx = p;
+    return WS_OK;
+}
+
 /* Make path absolute and drop trailing slashes, into s->path. */
 static ws_status set_root(struct ws_scanner *s, const char *path)
 {
     ws_buf_reset(&s->path);
-    if (path[0] != '/') {
+    if (path[0] != '/' && !ws_smb_is_url(path)) {
         char cwd[WS_MAX_PATH];
         if (!getcwd(cwd, sizeof cwd))
             return WS_E_TOO_LARGE;
@@ -460,7 +497,14 @@ static ws_status set_root(struct ws_scanner *s, const char *path)
 
 ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
 {
-    ws_status st = set_root(s, path);
+    ws_status st = pick_source(s, path);
+    if (st != WS_OK) {
+        walker_emit(s, WS_FINDING_ERROR, st, path, strlen(path),
+                    st == WS_E_INVALID ? "not a valid smb://host[:port]/share/path URL"
+                                       : "cannot set up the SMB connection");
+        return st;
+    }
+    st = set_root(s, path);
     if (st != WS_OK) {
         walker_emit(s, WS_FINDING_ERROR, st, path, strlen(path), "path too long");
         return st;
@@ -533,7 +577,7 @@ void ws_scanner_free(ws_scanner *s)
     /* files still queued after a cancel */
     while (s->count) {
         struct work *w = &s->q[s->head];
-        s->src->close(s->src_ctx, w->file);
+        w->src->close(w->src_ctx, w->file);
         ws_free(w->path);
         s->head = (s->head + 1) % WS_WORK_QUEUE;
         s->count--;
@@ -541,6 +585,8 @@ void ws_scanner_free(ws_scanner *s)
     for (size_t i = 0; i < s->n_workers; i++)
         ws_filescan_free(s->workers[i].fs);
     ws_free(s->workers);
+    for (size_t i = 0; i < s->n_smb; i++)
+        ws_smb_free(s->smb[i]);
     ws_idset_release(&s->links);
     ws_idset_release(&s->dirs);
     ws_buf_release(&s->path);

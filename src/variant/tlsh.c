@@ -240,7 +240,7 @@ static int mod_diff(int x, int y, int range)
 }
 
 /* Distance of two code bytes: four 2-bit pairs, |a-b| of 1, 2, 3 costs 1, 2, 6. */
-static int byte_diff(uint8_t a, uint8_t b)
+int ws_tlsh_byte_diff(uint8_t a, uint8_t b)
 {
     int d = 0;
     for (int s = 0; s < 8; s += 2) {
@@ -265,6 +265,29 @@ int ws_tlsh_distance(const struct ws_tlsh_digest *a, const struct ws_tlsh_digest
     if (a->checksum != b->checksum)
         diff++;
     for (int i = 0; i < WS_TLSH_CODE; i++)
-        diff += byte_diff(a->code[i], b->code[i]);
+        diff += ws_tlsh_byte_diff(a->code[i], b->code[i]);
+    return diff;
+}
+
+static int header_diff(const struct ws_tlsh_digest *a, const struct ws_tlsh_digest *b, int with_len)
+{
+    int diff = 0;
+    if (with_len) {
+        int ld = mod_diff(a->lvalue, b->lvalue, 256);
+        diff = ld <= 1 ? ld : ld * 12;
+    }
+    int q1 = mod_diff(a->q1ratio, b->q1ratio, 16);
+    diff += q1 <= 1 ? q1 : (q1 - 1) * 12;
+    int q2 = mod_diff(a->q2ratio, b->q2ratio, 16);
+    diff += q2 <= 1 ? q2 : (q2 - 1) * 12;
+    return diff + (a->checksum != b->checksum);
+}
+
+int ws_tlsh_distance_table(const struct ws_tlsh_digest *a, const struct ws_tlsh_digest *b,
+                           int with_len, const uint8_t *t)
+{
+    int diff = header_diff(a, b, with_len);
+    for (int i = 0; i < WS_TLSH_CODE; i++)
+        diff += t[a->code[i] * 256 + b->code[i]];
     return diff;
 }

@@ -55,4 +55,10 @@ WS_MUST_CHECK ws_status ws_tlsh_parse(const char *s, size_t n, struct ws_tlsh_di
 /* The reference distance (totalDiff); with_len adds the length component. */
 int ws_tlsh_distance(const struct ws_tlsh_digest *a, const struct ws_tlsh_digest *b, int with_len);
 
+/* Cost of one code byte pair (four 2-bit pairs: |d| 1, 2, 3 costs 1, 2, 6). */
+int ws_tlsh_byte_diff(uint8_t a, uint8_t b);
+/* ws_tlsh_distance with a precomputed table t[a * 256 + b] = ws_tlsh_byte_diff(a, b). */
+int ws_tlsh_distance_table(const struct ws_tlsh_digest *a, const struct ws_tlsh_digest *b,
+                           int with_len, const uint8_t *t);
+
 #endif

@@ -330,7 +330,7 @@ int main(void)
     for (int i = 0; i < ndll; i++)
         if (nothers < NNEG / 2) {
             others = realloc(others, sizeof(char *) * (size_t)(nothers + 1));
-            others[nothers++] = dlls[(i * 7) % ndll];
+            others[nothers++] = strdup(dlls[(i * 7) % ndll]);
         }
     add_dir("/usr/lib/x86_64-linux-gnu", &others, &nothers, NNEG);
     add_dir("/usr/lib", &others, &nothers, NNEG + 100);
@@ -339,5 +339,14 @@ int main(void)
         cmocka_unit_test(test_variants_found),    cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_no_false_positives),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    for (int i = 0; i < nrefs; i++)
+        free(refs[i].data);
+    for (int i = 0; i < ndll; i++)
+        free(dlls[i]);
+    for (int i = 0; i < nothers; i++)
+        free(others[i]);
+    free(dlls);
+    free(others);
+    return rc;
 }

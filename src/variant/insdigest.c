@@ -5,12 +5,14 @@
  * be the longest common prefix and suffix of C and R. C is R with one run
  * inserted iff lcp + lcs >= L (then every o in [L - lcs, lcp] is a valid
  * insertion offset). The digest stores P(R[0..q_i)) at checkpoints
- * q_i = i*L/K. One pass over C gives P(C[0..q_i)) and P(C[0..q_i + k)),
- * which, by linearity of P, tell for each checkpoint whether C's prefix of
- * q_i bytes and C's suffix of L - q_i bytes equal R's: that brackets lcp in
- * [q_a, q_a+1) and L - lcs in (q_b-1, q_b]. The smallest valid offset,
- * L - lcs, is then found by testing each o of that one segment in O(1):
- *   C minus [o, o+k) == R  <=>  P(C[0..o)) - P(C[0..o+k)) == (P(R) - P(C)) * X^-(L-o)
+ * q_i = i*L/K. Hashing C forward from its start, checkpoint by checkpoint,
+ * until one differs brackets lcp in [q_a, q_a+1); hashing C backward from
+ * its end (P(C[q_i+k..N)) against P(R[q_i..L)), which linearity gives from
+ * the stored prefixes) brackets L - lcs in (q_b-1, q_b]. Both stop at the
+ * first difference, so an unrelated file that shares R's head or tail costs
+ * about 2L/K bytes of hashing. The smallest valid offset, L - lcs, is then
+ * found by testing each o of that one segment in O(1):
+ *   C minus [o, o+k) == R  <=>  P(C[0..o)) X^(L-o) + P(C[o+k..N)) == P(R)
  * and the first o that satisfies it is confirmed with SHA-256. Equal strings
  * always have equal P, so a true variant is never missed (short of a
  * 2^-61 accident in a checkpoint); a non-variant can only match by a SHA-256
@@ -52,6 +54,31 @@ static uint64_t poly(uint64_t h, const uint8_t *p, size_t n)
         h = ws_poly_reduce((ws_u128)h * x4 + t);
     }
     return ws_poly_update(h, p + i, n - i);
+}
+
+/* Extend a suffix hash backwards over p[0..n): on entry *acc = P(S) and
+ * *pw = X^|S|; on exit *acc = P(p[0..n) || S) and *pw = X^(n + |S|). */
+static void poly_back(uint64_t *acc, uint64_t *pw, const uint8_t *p, size_t n)
+{
+    uint64_t a = *acc, w = *pw;
+    const uint64_t x2 = ws_poly_mul(WS_POLY_X, WS_POLY_X);
+    const uint64_t x3 = ws_poly_mul(x2, WS_POLY_X);
+    const uint64_t x4 = ws_poly_mul(x3, WS_POLY_X);
+    size_t i = n;
+    while (i >= 4) { /* bytes p[i-4..i), last byte weighted by w */
+        i -= 4;
+        ws_u128 t = (ws_u128)p[i + 3] + (ws_u128)p[i + 2] * WS_POLY_X + (ws_u128)p[i + 1] * x2 +
+                    (ws_u128)p[i] * x3;
+        a = ws_poly_add(a, ws_poly_mul(ws_poly_reduce(t), w));
+        w = ws_poly_mul(w, x4);
+    }
+    while (i > 0) {
+        i--;
+        a = ws_poly_add(a, ws_poly_mul(p[i], w));
+        w = ws_poly_mul(w, WS_POLY_X);
+    }
+    *acc = a;
+    *pw = w;
 }
 
 static ws_status sha256_2(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
@@ -323,44 +350,42 @@ ws_status ws_insdigest_match(const struct ws_insdigest *d, const void *buf, size
         return WS_OK;
     }
 
-    /* Pass 1: P(C[0..q_i)) and P(C[0..q_i + k)) for i = 0..K. */
+    /* Forward: P(C[0..q_i)) for i = 1.., stopping at the first checkpoint
+     * that differs from R's: lcp lies in [q_a, q_a+1). */
     const unsigned K = d->k;
-    uint64_t q[WS_INSD_MAX_K + 1], pre[WS_INSD_MAX_K + 1], sft[WS_INSD_MAX_K + 1];
+    uint64_t q[WS_INSD_MAX_K + 1], pre[WS_INSD_MAX_K + 1], suf[WS_INSD_MAX_K + 1];
     for (unsigned i = 0; i <= K; i++)
         q[i] = checkpoint(i, len, K);
+    unsigned a = 0;
     {
         uint64_t acc = 0, pos = 0;
-        unsigned ia = 0, ib = 0;
-        /* each pass records at least one of 2K+2 positions */
-        for (unsigned pass = 0; pass < 2 * (WS_INSD_MAX_K + 1) && (ia <= K || ib <= K); pass++) {
-            uint64_t na = ia <= K ? q[ia] : UINT64_MAX;
-            uint64_t nb = ib <= K ? q[ib] + k : UINT64_MAX;
-            uint64_t next = na < nb ? na : nb;
-            acc = poly(acc, c + pos, (size_t)(next - pos));
-            pos = next;
-            while (ia <= K && q[ia] == pos)
-                pre[ia++] = acc;
-            while (ib <= K && q[ib] + k == pos)
-                sft[ib++] = acc;
+        pre[0] = 0;
+        for (unsigned i = 1; i <= K; i++) {
+            acc = poly(acc, c + pos, (size_t)(q[i] - pos));
+            pos = q[i];
+            pre[i] = acc;
+            if (acc != d->pre[i])
+                break;
+            a = i;
         }
     }
-    const uint64_t pc = sft[K]; /* P(C) */
-    const uint64_t pr = d->pre[K];  /* P(R) */
-
-    /* a: longest run of matching prefix checkpoints; lcp in [q_a, q_a+1). */
-    unsigned a = 0;
-    while (a < K && pre[a + 1] == d->pre[a + 1])
-        a++;
-    /* b: suffix checkpoints; C's last L - q_i bytes equal R[q_i..L) iff
-     * P(C) - P(C[0..q_i+k)) X^(L-q_i) == P(R) - P(R[0..q_i)) X^(L-q_i). */
+    /* Backward: suf[i] = P(C[q_i + k..N)), C's last L - q_i bytes, against
+     * P(R[q_i..L)) = P(R) - P(R[0..q_i)) X^(L-q_i), for i = K-1 down,
+     * stopping at the first difference: L - lcs lies in (q_b-1, q_b]. */
+    const uint64_t pr = d->pre[K]; /* P(R) */
     unsigned b = K;
-    while (b > 0) {
-        uint64_t xp = ws_poly_pow(WS_POLY_X, len - q[b - 1]);
-        uint64_t lhs = ws_poly_sub(pc, ws_poly_mul(sft[b - 1], xp));
-        uint64_t rhs = ws_poly_sub(pr, ws_poly_mul(d->pre[b - 1], xp));
-        if (lhs != rhs)
-            break;
-        b--;
+    {
+        uint64_t acc = 0, pw = 1, pos = n; /* acc = P(C[pos..N)), pw = X^(N-pos) */
+        suf[K] = 0;
+        for (unsigned i = K; i-- > 0;) {
+            uint64_t t = q[i] + k;
+            poly_back(&acc, &pw, c + t, (size_t)(pos - t));
+            pos = t;
+            suf[i] = acc;
+            if (acc != ws_poly_sub(pr, ws_poly_mul(d->pre[i], pw)))
+                break;
+            b = i;
+        }
     }
     /* The smallest valid offset L - lcs lies in (q_b-1, q_b] (or [0, q_0]),
      * and must not exceed lcp < q_a+1. */
@@ -371,13 +396,15 @@ ws_status ws_insdigest_match(const struct ws_insdigest *d, const void *buf, size
         hi = q[a + 1] - 1;
     if (hi < s)
         return WS_E_NOT_FOUND;
+    /* hi >= s implies sb <= a: pre[sb] and suf[sb] were both computed. */
 
-    /* Pass 2: test every o in [s, hi] in O(1). */
-    uint64_t u = pre[sb], v = sft[sb];
-    uint64_t e = ws_poly_mul(ws_poly_sub(pr, pc), ws_poly_pow(ws_poly_xinv(), len - s));
+    /* Test every o in [s, hi] in O(1): C minus [o, o+k) == R iff
+     * P(C[0..o)) X^(L-o) + P(C[o+k..N)) == P(R). */
+    const uint64_t xinv = ws_poly_xinv();
+    uint64_t f = pre[sb], g = suf[sb], pw = ws_poly_pow(WS_POLY_X, len - s);
     int verifs = 0;
     for (uint64_t o = s;; o++) {
-        if (ws_poly_sub(u, v) == e) {
+        if (ws_poly_add(ws_poly_mul(f, pw), g) == pr) {
             st = sha256_2(c, (size_t)o, c + o + k, (size_t)(n - o - k), sha);
             if (st != WS_OK)
                 return st;
@@ -391,9 +418,9 @@ ws_status ws_insdigest_match(const struct ws_insdigest *d, const void *buf, size
         }
         if (o >= hi)
             break;
-        u = ws_poly_reduce((ws_u128)u * WS_POLY_X + c[o]);
-        v = ws_poly_reduce((ws_u128)v * WS_POLY_X + c[o + k]);
-        e = ws_poly_mul(e, WS_POLY_X);
+        f = ws_poly_reduce((ws_u128)f * WS_POLY_X + c[o]);
+        pw = ws_poly_mul(pw, xinv); /* X^(L-o-1) */
+        g = ws_poly_sub(g, ws_poly_mul(c[o + k], pw));
     }
     return WS_E_NOT_FOUND;
 }

@@ -221,6 +221,12 @@ static void test_near_misses(void **state)
             v[off - 1] ^= 0x80;
         }
         free(v);
+        /* ambiguous offset: the run duplicates the bytes after it (valid
+         * offsets form a range; the smallest is reported) */
+        v = make_variant(f, off, k, &n);
+        memcpy(v + off, f->data + off, k < f->len - off ? k : f->len - off);
+        check_variant(i, v, n);
+        free(v);
         /* oversized insertion: not a variant under the 1 MiB cap */
         v = make_variant(f, off, MIB + 1, &n);
         assert_int_equal(ws_insdigest_match(&digs[i], v, n, MIB, 0, NULL, &m), WS_E_NOT_FOUND);

@@ -388,12 +388,15 @@ ws_status ws_insdigest_match(const struct ws_insdigest *d, const void *buf, size
         }
     }
     /* The smallest valid offset L - lcs lies in (q_b-1, q_b] (or [0, q_0]),
-     * and must not exceed lcp < q_a+1. */
+     * and must not exceed lcp < q_a+1. The search runs from q_b-1 up to
+     * q_a+1 - 1, not only to q_b: a checkpoint can only be wrongly "equal"
+     * (a polynomial collision, e.g. crafted into the inserted run), which
+     * can lower b or raise a but never exclude the true offset from
+     * [q_b-1, q_a+1). For a real variant the offset is found within one
+     * segment of the start. */
     unsigned sb = b > 0 ? b - 1 : 0;
     uint64_t s = q[sb];
-    uint64_t hi = q[b];
-    if (a < K && q[a + 1] - 1 < hi)
-        hi = q[a + 1] - 1;
+    uint64_t hi = a < K ? q[a + 1] - 1 : len;
     if (hi < s)
         return WS_E_NOT_FOUND;
     /* hi >= s implies sb <= a: pre[sb] and suf[sb] were both computed. */

@@ -35,8 +35,8 @@
 #define WS_INSD_STR_MAX (3 + 4 * ((WS_INSD_BIN_LEN(WS_INSD_MAX_K) + 2) / 3))
 /* SHA-256 confirmations tried per (file, reference) pair before giving up:
  * each polynomial match that SHA-256 refutes is a 2^-61 accident or a crafted
- * file; this bounds the work such a file can cause. */
-#define WS_INSD_MAX_VERIFY 4
+ * file; this bounds the work (16 hashes of the file) such a file can cause. */
+#define WS_INSD_MAX_VERIFY 16
 
 struct ws_insdigest {
     uint8_t k;    /* segments, 1..WS_INSD_MAX_K */

@@ -65,8 +65,7 @@ struct file {
 static unsigned char *slurp(const char *path, size_t *len, size_t max)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max ||
-        sb.st_size < 64)
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max || sb.st_size < 64)
         return NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -224,7 +223,8 @@ int main(int argc, char **argv)
     }
     fclose(pf);
     /* /usr/lib files as more negatives (non-PE too) */
-    const char *ndirs[] = {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/lib/x86_64-linux-gnu/wine/x86_64-unix"};
+    const char *ndirs[] = {"/usr/lib/x86_64-linux-gnu", "/usr/bin",
+                           "/usr/lib/x86_64-linux-gnu/wine/x86_64-unix"};
     for (size_t d = 0; d < sizeof ndirs / sizeof ndirs[0]; d++) {
         int n;
         char **v = list_dir(ndirs[d], &n);
@@ -241,7 +241,8 @@ int main(int argc, char **argv)
     ws_variant_db *db;
     struct ws_variant_opts o;
     ws_variant_opts_init(&o);
-    if (ws_variant_db_new(&db) != WS_OK || ws_variant_db_parse(db, pack, pack_len, "bench", NULL, NULL) != WS_OK ||
+    if (ws_variant_db_new(&db) != WS_OK ||
+        ws_variant_db_parse(db, pack, pack_len, "bench", NULL, NULL) != WS_OK ||
         ws_variant_db_finish(db) != WS_OK)
         return 1;
     printf("references: %d libwine DLLs (every %d-th, %.1f MiB); negatives: %d files\n\n", nref,
@@ -274,8 +275,8 @@ int main(int argc, char **argv)
             memcpy(vf.data + off + k, r->data + off, r->len - off);
             hashes(&vf);
             struct ws_insd_match m;
-            c_ins += r->has_ins &&
-                     ws_insdigest_match(&r->ins, vf.data, vn, MIB, 0, NULL, &m) == WS_OK;
+            c_ins +=
+                r->has_ins && ws_insdigest_match(&r->ins, vf.data, vn, MIB, 0, NULL, &m) == WS_OK;
             int sc = ss_score(r->ss, vf.ss);
             c_ss1 += sc >= 1;
             c_ssd += sc >= ss_def;
@@ -291,8 +292,8 @@ int main(int argc, char **argv)
             free(vf.data);
             n++;
         }
-        printf("| %zu B | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %ld |\n", k,
-               n, 100.0 * c_ins / n, 100.0 * c_ss1 / n, 100.0 * c_ssd / n, 100.0 * c_tl100 / n,
+        printf("| %zu B | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %ld |\n", k, n,
+               100.0 * c_ins / n, 100.0 * c_ss1 / n, 100.0 * c_ssd / n, 100.0 * c_tl100 / n,
                100.0 * c_tld / n, 100.0 * c_right / n, c_wrong);
     }
 
@@ -368,9 +369,11 @@ int main(int argc, char **argv)
     printf("| method | threshold | files flagged |\n|---|---|---|\n");
     printf("| insertion digest | exact | %d |\n", fp_ins);
     for (int t = 0; t < 6; t++)
-        printf("| ssdeep | score >= %d | %d (%.2f%%) |\n", ss_t[t], fp_ss[t], 100.0 * fp_ss[t] / nneg);
+        printf("| ssdeep | score >= %d | %d (%.2f%%) |\n", ss_t[t], fp_ss[t],
+               100.0 * fp_ss[t] / nneg);
     for (int t = 0; t < 6; t++)
-        printf("| TLSH | distance <= %d | %d (%.2f%%) |\n", tl_t[t], fp_tl[t], 100.0 * fp_tl[t] / nneg);
+        printf("| TLSH | distance <= %d | %d (%.2f%%) |\n", tl_t[t], fp_tl[t],
+               100.0 * fp_tl[t] / nneg);
     printf("| matcher, defaults (ssdeep >= %d, TLSH <= %d, insertion) | - | %d |\n", ss_def, tl_def,
            fp_match);
     printf("\nBest unrelated ssdeep score per file, histogram by tens: ");
@@ -394,8 +397,9 @@ int main(int argc, char **argv)
            neg_bytes / 1e6 / t_match, 1e6 * t_match / nneg);
     printf("| matcher per file, empty db (negatives) | %.0f (%.1f us/file) |\n",
            neg_bytes / 1e6 / t_match0, 1e6 * t_match0 / nneg);
-    printf("| W1 brute force, every file x every ref without the index (negatives) | %.1f us/file |\n",
-           1e6 * t_ins / nneg);
+    printf(
+        "| W1 brute force, every file x every ref without the index (negatives) | %.1f us/file |\n",
+        1e6 * t_ins / nneg);
     {
         struct ws_variant_opts oi = o;
         oi.methods = WS_VARIANT_INSERTION;
@@ -408,7 +412,8 @@ int main(int argc, char **argv)
             if (ws_variant_match(mi, negs[j].data, negs[j].len, NULL, on_finding, &hits) != WS_OK)
                 return 1;
         double t = now() - t0;
-        printf("| matcher per file, %d refs, insertion digest only (negatives) | %.0f (%.1f us/file) |\n",
+        printf("| matcher per file, %d refs, insertion digest only (negatives) | %.0f (%.1f "
+               "us/file) |\n",
                nref, neg_bytes / 1e6 / t, 1e6 * t / nneg);
         ws_variant_matcher_free(mi);
     }
@@ -448,14 +453,17 @@ int main(int argc, char **argv)
         double tb = now() - t0;
         ws_variant_db *big;
         t0 = now();
-        if (ws_variant_db_new(&big) != WS_OK || ws_variant_db_parse(big, sp, spl, "scale", NULL, NULL) != WS_OK ||
+        if (ws_variant_db_new(&big) != WS_OK ||
+            ws_variant_db_parse(big, sp, spl, "scale", NULL, NULL) != WS_OK ||
             ws_variant_db_finish(big) != WS_OK)
             return 1;
         double tl = now() - t0;
-        printf("\n## Scale: %d references (synthetic: 8-128 KiB slices of the DLLs, one byte changed; "
-               "digests made in %.1f s, %.1f MiB pack loaded and indexed in %.2f s)\n\n",
-               scale, tb, spl / (double)MIB, tl);
-        printf("| matcher over the %d negative files (%zu MiB) | us/file | baseline |\n|---|---|---|\n",
+        printf(
+            "\n## Scale: %d references (synthetic: 8-128 KiB slices of the DLLs, one byte changed; "
+            "digests made in %.1f s, %.1f MiB pack loaded and indexed in %.2f s)\n\n",
+            scale, tb, spl / (double)MIB, tl);
+        printf("| matcher over the %d negative files (%zu MiB) | us/file | baseline "
+               "|\n|---|---|---|\n",
                nneg, neg_bytes / MIB);
         static const unsigned meth[] = {WS_VARIANT_INSERTION, WS_VARIANT_ALL};
         static const char *mname[] = {"insertion digest only", "all methods (defaults)"};
@@ -483,15 +491,16 @@ int main(int argc, char **argv)
                     return 1;
                 t0 = now();
                 for (int j = 0; j < nneg; j++)
-                    if (ws_variant_match(mm, negs[j].data, negs[j].len, NULL, on_finding, &hits[w]) != WS_OK)
+                    if (ws_variant_match(mm, negs[j].data, negs[j].len, NULL, on_finding,
+                                         &hits[w]) != WS_OK)
                         return 1;
                 tt[w] = now() - t0;
                 ws_variant_matcher_free(mm);
                 if (w == 0)
                     ws_variant_db_free(ed);
             }
-            printf("| %s, %d refs (%ld findings) | %.1f | 1 reference: %.1f us/file |\n", mname[mi], scale,
-                   hits[1], 1e6 * tt[1] / nneg, 1e6 * tt[0] / nneg);
+            printf("| %s, %d refs (%ld findings) | %.1f | 1 reference: %.1f us/file |\n", mname[mi],
+                   scale, hits[1], 1e6 * tt[1] / nneg, 1e6 * tt[0] / nneg);
         }
         ws_variant_db_free(big);
         free(sp);

@@ -127,28 +127,28 @@ static void test_malformed_lines(void **state)
     memmove(w + 3, w + 7, strlen(w + 7) + 1); /* 4 base64 chars fewer */
     int n = snprintf(buf, sizeof buf,
                      "# wormsign-digest v1\n"
-                     "%s\n"                       /* 2: ok */
-                     "\n"                         /* 3: blank */
-                     "%s\n"                       /* 4: bad md5 */
-                     "1 2 3\n"                    /* 5: too few fields */
-                     "%s\n"                       /* 6: size mismatch */
-                     "%s\n"                       /* 7: bad base64 */
-                     "%s\n"                       /* 8: short digest */
-                     "%s extra\n"                 /* 9: 9 fields */
-                     "x y z a b c d e\n"          /* 10: size not a number */
+                     "%s\n"              /* 2: ok */
+                     "\n"                /* 3: blank */
+                     "%s\n"              /* 4: bad md5 */
+                     "1 2 3\n"           /* 5: too few fields */
+                     "%s\n"              /* 6: size mismatch */
+                     "%s\n"              /* 7: bad base64 */
+                     "%s\n"              /* 8: short digest */
+                     "%s extra\n"        /* 9: 9 fields */
+                     "x y z a b c d e\n" /* 10: size not a number */
                      "5 d41d8cd98f00b204e9800998ecf8427e da39a3ee5e6b4b0d3255bfef95601890afd80709 "
                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "
-                     "3:abc:def - - na%%2\n"      /* 11: bad %XX */
+                     "3:abc:def - - na%%2\n" /* 11: bad %XX */
                      "5 d41d8cd98f00b204e9800998ecf8427e da39a3ee5e6b4b0d3255bfef95601890afd80709 "
                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "
-                     "7:abc:def - - x\n"          /* 12: ssdeep block size not 3*2^n */
+                     "7:abc:def - - x\n" /* 12: ssdeep block size not 3*2^n */
                      "5 d41d8cd98f00b204e9800998ecf8427e da39a3ee5e6b4b0d3255bfef95601890afd80709 "
                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "
-                     "3:abc:def T1ABC - x\n"      /* 13: short TLSH */
+                     "3:abc:def T1ABC - x\n" /* 13: short TLSH */
                      "5 d41d8cd98f00b204e9800998ecf8427e da39a3ee5e6b4b0d3255bfef95601890afd80709 "
                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "
                      "3:abc:def - - my%%20ref\r\n" /* 14: ok, CRLF, %20 */
-                     "%s",                        /* 15: ok, no final newline */
+                     "%s",                         /* 15: ok, no final newline */
                      l, bad_md5, bad_size, bad_ins, short_ins, l, l);
     assert_true(n > 0 && (size_t)n < sizeof buf);
     ws_variant_db *db;

@@ -26,9 +26,9 @@
 #include "variant/insdigest.h"
 
 #define MIB (1024u * 1024u)
-#define NREF 24       /* references drawn from libwine */
-#define NVAR 12       /* random variants per reference */
-#define NNEG 400      /* other files checked against every reference */
+#define NREF 24  /* references drawn from libwine */
+#define NVAR 12  /* random variants per reference */
+#define NNEG 400 /* other files checked against every reference */
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)
@@ -180,10 +180,18 @@ static void test_variants_found(void **state)
                 k = 1 + rnd() % MIB;
             size_t off;
             switch (t % 5) {
-            case 0: off = 0; break;
-            case 1: off = f->len; break;
-            case 2: off = (size_t)((rnd() % 16) * f->len / 16); break; /* checkpoints */
-            default: off = rnd() % (f->len + 1); break;
+            case 0:
+                off = 0;
+                break;
+            case 1:
+                off = f->len;
+                break;
+            case 2:
+                off = (size_t)((rnd() % 16) * f->len / 16);
+                break; /* checkpoints */
+            default:
+                off = rnd() % (f->len + 1);
+                break;
             }
             size_t n;
             unsigned char *v = make_variant(f, off, k, &n);
@@ -341,8 +349,8 @@ int main(void)
     add_dir("/usr/lib/x86_64-linux-gnu", &others, &nothers, NNEG);
     add_dir("/usr/lib", &others, &nothers, NNEG + 100);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_variants_found),    cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_roundtrip),          cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_variants_found),     cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_no_false_positives),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

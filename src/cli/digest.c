@@ -21,17 +21,18 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wormsign digest [--no-header] [--name NAME] FILE...\n"
-               "\n"
-               "Print one reference line per FILE: size, MD5, SHA-1, SHA-256, ssdeep, TLSH (T1),\n"
-               "the insertion-tolerant digest (W1) and the name (the path, or --name for a\n"
-               "single file). '-' marks a digest the file is too short or too uniform for.\n"
-               "Save the output as a variant pack: wormsign scan --pack FILE.\n"
-               "Format: docs/variant-digest.md.\n"
-               "\n"
-               "  --no-header   omit the '%s' header lines\n"
-               "  --name NAME   reference name to print instead of the path (one FILE only)\n"
-               "  --help        this text\n",
+    fprintf(f,
+            "usage: wormsign digest [--no-header] [--name NAME] FILE...\n"
+            "\n"
+            "Print one reference line per FILE: size, MD5, SHA-1, SHA-256, ssdeep, TLSH (T1),\n"
+            "the insertion-tolerant digest (W1) and the name (the path, or --name for a\n"
+            "single file). '-' marks a digest the file is too short or too uniform for.\n"
+            "Save the output as a variant pack: wormsign scan --pack FILE.\n"
+            "Format: docs/variant-digest.md.\n"
+            "\n"
+            "  --no-header   omit the '%s' header lines\n"
+            "  --name NAME   reference name to print instead of the path (one FILE only)\n"
+            "  --help        this text\n",
             WS_VARIANT_HEADER);
 }
 
@@ -112,8 +113,7 @@ int cmd_digest(int argc, char **argv)
         return 2;
     }
     if (header)
-        printf("%s\n# size\tmd5\tsha1\tsha256\tssdeep\ttlsh\tinsertion\tname\n",
-               WS_VARIANT_HEADER);
+        printf("%s\n# size\tmd5\tsha1\tsha256\tssdeep\ttlsh\tinsertion\tname\n", WS_VARIANT_HEADER);
     for (; i < argc; i++) {
         unsigned char *buf;
         size_t len;

@@ -437,8 +437,8 @@ struct hit {
     int64_t value; /* score or distance */
 };
 
-static ws_status emit_hit(ws_variant_matcher *m, const struct hit *h,
-                          const struct ws_finding *tmpl, ws_emit_fn emit, void *user)
+static ws_status emit_hit(ws_variant_matcher *m, const struct hit *h, const struct ws_finding *tmpl,
+                          ws_emit_fn emit, void *user)
 {
     struct ws_finding f;
     if (tmpl) {
@@ -515,8 +515,7 @@ static ws_status match_insertion(ws_variant_matcher *m, const uint8_t *buf, size
                     b = mid;
             }
             /* every entry with this key and tag; consumes one per pass */
-            for (; a < db->n_ins && db->ins[a].key == want.key && db->ins[a].tag == want.tag;
-                 a++) {
+            for (; a < db->n_ins && db->ins[a].key == want.key && db->ins[a].tag == want.tag; a++) {
                 uint32_t ri = db->ins[a].ref;
                 const struct ws_variant_ref *r = &db->refs[ri];
                 if (r->size < lo || r->size > hi || !first_seen(m, ri))

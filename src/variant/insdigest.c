@@ -49,8 +49,8 @@ static uint64_t poly(uint64_t h, const uint8_t *p, size_t n)
     const uint64_t x4 = ws_poly_mul(x3, WS_POLY_X);
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        ws_u128 t = (ws_u128)p[i] * x3 + (ws_u128)p[i + 1] * x2 + (ws_u128)p[i + 2] * WS_POLY_X +
-                    p[i + 3];
+        ws_u128 t =
+            (ws_u128)p[i] * x3 + (ws_u128)p[i + 1] * x2 + (ws_u128)p[i + 2] * WS_POLY_X + p[i + 3];
         h = ws_poly_reduce((ws_u128)h * x4 + t);
     }
     return ws_poly_update(h, p + i, n - i);
@@ -81,8 +81,7 @@ static void poly_back(uint64_t *acc, uint64_t *pw, const uint8_t *p, size_t n)
     *pw = w;
 }
 
-static ws_status sha256_2(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
-                          uint8_t out[32])
+static ws_status sha256_2(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t out[32])
 {
     ws_status st = WS_E_NOMEM;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -154,8 +153,8 @@ static ws_status b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, s
             if (v[j] < 0)
                 return WS_E_SYNTAX;
         }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+        uint32_t w =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         size_t nb = 3 - (size_t)pad;
         if (o + nb > cap)
             return WS_E_TOO_LARGE;

@@ -43,9 +43,9 @@ struct ws_insdigest {
     uint8_t hlog; /* head/tail gate length is 1 << hlog */
     uint64_t len; /* L */
     uint8_t sha256[32];
-    uint64_t head;                      /* P(R[0..h)) */
-    uint64_t tail;                      /* P(R[L-h..L)) */
-    uint64_t pre[WS_INSD_MAX_K + 1];    /* pre[i] = P(R[0..q_i)), q_i = i*L/k; pre[0] = 0 */
+    uint64_t head;                   /* P(R[0..h)) */
+    uint64_t tail;                   /* P(R[L-h..L)) */
+    uint64_t pre[WS_INSD_MAX_K + 1]; /* pre[i] = P(R[0..q_i)), q_i = i*L/k; pre[0] = 0 */
 };
 
 /* Gate keys of a candidate: P of its first and last 2^(lvl+5) bytes. */

@@ -16,10 +16,10 @@
 #include "variant/tlsh.h"
 
 struct ws_variant_ref {
-    char *name;   /* owned, decoded, NUL-terminated (may hold other bytes) */
+    char *name; /* owned, decoded, NUL-terminated (may hold other bytes) */
     size_t name_len;
-    uint64_t line;        /* line in its digest file */
-    const char *origin;   /* borrowed from the database */
+    uint64_t line;      /* line in its digest file */
+    const char *origin; /* borrowed from the database */
     uint64_t size;
     char md5[33], sha1[41], sha256[65]; /* lowercase hex */
     char ssdeep[WS_SSDEEP_MAX + 1];     /* "" when absent */

@@ -17,10 +17,10 @@
 
 #include "core/compat.h"
 
-#define WS_TLSH_BUCKETS 256    /* Pearson output range; 128 are used */
-#define WS_TLSH_CODE 32        /* 128 buckets x 2 bits */
-#define WS_TLSH_MIN_LEN 50     /* TLSH 4.x MIN_DATA_LENGTH */
-#define WS_TLSH_STRLEN 72      /* "T1" + 70 hex digits */
+#define WS_TLSH_BUCKETS 256 /* Pearson output range; 128 are used */
+#define WS_TLSH_CODE 32     /* 128 buckets x 2 bits */
+#define WS_TLSH_MIN_LEN 50  /* TLSH 4.x MIN_DATA_LENGTH */
+#define WS_TLSH_STRLEN 72   /* "T1" + 70 hex digits */
 /* The reference stores the length in an unsigned int. */
 #define WS_TLSH_MAX_LEN 0xFFFFFFFFull
 
@@ -35,8 +35,8 @@ struct ws_tlsh {
 struct ws_tlsh_digest {
     uint8_t checksum;
     uint8_t lvalue;
-    uint8_t q1ratio; /* 0..15 */
-    uint8_t q2ratio; /* 0..15 */
+    uint8_t q1ratio;            /* 0..15 */
+    uint8_t q2ratio;            /* 0..15 */
     uint8_t code[WS_TLSH_CODE]; /* code[i] covers buckets 4i..4i+3, as the reference's tmp_code */
 };
 

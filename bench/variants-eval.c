@@ -251,16 +251,19 @@ int main(int argc, char **argv)
     /* ---- recall per insertion length ---- */
     static const size_t lens[] = {1, 64, 1024, 8192, 65536, 262144, MIB};
     printf("## Recall: one random string inserted at a random offset in [0.4L, 0.6L]\n\n");
-    printf("| inserted | variants | insertion digest | ssdeep >= 1 | ssdeep >= %d | TLSH <= 100 | "
-           "TLSH <= %d | matcher (defaults) right ref | matcher wrong ref |\n",
+    static const int rs_t[] = {1, 50, 80};
+    static const int rt_t[] = {100, 30, 20};
+    printf("| inserted | variants | insertion digest | ssdeep >= 1 | ssdeep >= 50 | ssdeep >= 80 "
+           "| TLSH <= 100 | TLSH <= 30 | TLSH <= 20 | matcher (defaults: ssdeep >= %d, TLSH <= %d): "
+           "own reference found | variants with a finding for another reference |\n",
            ss_def, tl_def);
-    printf("|---|---|---|---|---|---|---|---|---|\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
     ws_variant_matcher *mx;
     if (ws_variant_matcher_new(db, &o, &mx) != WS_OK)
         return 1;
     for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
         size_t k = lens[li];
-        int n = 0, c_ins = 0, c_ss1 = 0, c_ssd = 0, c_tl100 = 0, c_tld = 0, c_right = 0;
+        int n = 0, c_ins = 0, c_ss[3] = {0}, c_tl[3] = {0}, c_right = 0;
         long c_wrong = 0;
         for (int v = 0; v < per_len; v++) {
             struct file *r = &refs[rnd() % (uint64_t)nref];
@@ -278,11 +281,11 @@ int main(int argc, char **argv)
             c_ins +=
                 r->has_ins && ws_insdigest_match(&r->ins, vf.data, vn, MIB, 0, NULL, &m) == WS_OK;
             int sc = ss_score(r->ss, vf.ss);
-            c_ss1 += sc >= 1;
-            c_ssd += sc >= ss_def;
+            for (int t = 0; t < 3; t++)
+                c_ss[t] += sc >= rs_t[t];
             int dist = r->has_tl && vf.has_tl ? ws_tlsh_distance(&r->tl, &vf.tl, 1) : 9999;
-            c_tl100 += dist <= 100;
-            c_tld += dist <= tl_def;
+            for (int t = 0; t < 3; t++)
+                c_tl[t] += dist <= rt_t[t];
             /* the matcher with defaults: a finding for the right reference? others? */
             struct tally tl = {r->sha256, 0, 0};
             if (ws_variant_match(mx, vf.data, vn, NULL, on_tally, &tl) != WS_OK)
@@ -292,9 +295,11 @@ int main(int argc, char **argv)
             free(vf.data);
             n++;
         }
-        printf("| %zu B | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %ld |\n", k, n,
-               100.0 * c_ins / n, 100.0 * c_ss1 / n, 100.0 * c_ssd / n, 100.0 * c_tl100 / n,
-               100.0 * c_tld / n, 100.0 * c_right / n, c_wrong);
+        printf("| %zu B | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | "
+               "%ld |\n",
+               k, n, 100.0 * c_ins / n, 100.0 * c_ss[0] / n, 100.0 * c_ss[1] / n,
+               100.0 * c_ss[2] / n, 100.0 * c_tl[0] / n, 100.0 * c_tl[1] / n, 100.0 * c_tl[2] / n,
+               100.0 * c_right / n, c_wrong);
     }
 
     /* ---- false positives ---- */

@@ -52,8 +52,8 @@ struct ws_variant_opts {
 };
 
 /* Defaults, from bench/RESULTS-variants.md (docs/variant-digest.md says why). */
-#define WS_VARIANT_DEFAULT_SSDEEP 50
-#define WS_VARIANT_DEFAULT_TLSH 30
+#define WS_VARIANT_DEFAULT_SSDEEP 80
+#define WS_VARIANT_DEFAULT_TLSH 20
 #define WS_VARIANT_DEFAULT_MAX_INSERT (1024u * 1024u)
 
 WS_API void ws_variant_opts_init(struct ws_variant_opts *o);

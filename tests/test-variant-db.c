@@ -172,6 +172,16 @@ static void test_malformed_lines(void **state)
     assert_non_null(strstr(e.msg[7], "name"));
     assert_non_null(strstr(e.msg[8], "ssdeep"));
     assert_non_null(strstr(e.msg[9], "tlsh"));
+    /* the line cap: 65536 bytes is parsed (and fails on its fields), 65537 is too long */
+    for (size_t len = 65535; len <= 65537; len++) {
+        char *lc = malloc(len);
+        memset(lc, 'a', len);
+        e.n = 0;
+        assert_int_equal(ws_variant_db_parse(db, lc, len, "cap", on_err, &e), WS_OK);
+        assert_int_equal(e.n, 1);
+        assert_int_equal(e.st[0], len > 65536 ? WS_E_TOO_LARGE : WS_E_SYNTAX);
+        free(lc);
+    }
     /* a too long line */
     size_t big = 70000;
     char *lb = malloc(big);

@@ -304,8 +304,26 @@ static void test_parse_errors(void **state)
     t[3] = 'A';
     t[4] = 'g';
     assert_int_equal(ws_insdigest_parse(t, n, &d), WS_E_CORRUPT);
-    /* too small to digest */
+    /* too small to digest: the minimum is 64 bytes */
     assert_int_equal(ws_insdigest_compute("short", 5, &d), WS_E_UNSUPPORTED);
+    assert_int_equal(ws_insdigest_compute(refs[0].data, 0, &d), WS_E_UNSUPPORTED);
+    assert_int_equal(ws_insdigest_compute(refs[0].data, 63, &d), WS_E_UNSUPPORTED);
+    assert_int_equal(ws_insdigest_compute(refs[0].data, 64, &d), WS_OK);
+    assert_int_equal(d.hlog, 5);
+    assert_int_equal(ws_insdigest_compute(refs[0].data, 65, &d), WS_OK);
+    /* the smallest reference still finds its variants */
+    unsigned char v[64 + 10];
+    memcpy(v, refs[0].data, 20);
+    memset(v + 20, 'Z', 10);
+    memcpy(v + 30, refs[0].data + 20, 44);
+    assert_int_equal(ws_insdigest_compute(refs[0].data, 64, &d), WS_OK);
+    struct ws_insd_match m;
+    assert_int_equal(ws_insdigest_match(&d, v, sizeof v, MIB, 0, NULL, &m), WS_OK);
+    assert_int_equal(m.length, 10);
+    assert_int_equal((long long)m.offset, oracle(refs[0].data, 64, v, sizeof v));
+    /* insertion length cap: max_insert and max_insert + 1 */
+    assert_int_equal(ws_insdigest_match(&d, v, sizeof v, 10, 0, NULL, &m), WS_OK);
+    assert_int_equal(ws_insdigest_match(&d, v, sizeof v, 9, 0, NULL, &m), WS_E_NOT_FOUND);
 }
 
 int main(void)

@@ -242,6 +242,27 @@ static void test_match_findings(void **state)
     assert_int_equal(g.n, 0);
     v[vn - 10] ^= 1;
     ws_variant_matcher_free(m);
+    ws_variant_matcher *m2;
+    assert_int_equal(ws_variant_matcher_new(db, &o, &m2), WS_OK);
+
+    /* a PE whose CheckSum was rewritten after the insertion: "insertion-body" */
+    if (ref_data[0] == 'M' && ref_data[1] == 'Z') {
+        uint32_t lfanew = (uint32_t)ref_data[0x3C] | (uint32_t)ref_data[0x3D] << 8;
+        v[lfanew + 24 + 64] ^= 0x11;
+        memset(&g, 0, sizeof g);
+        assert_int_equal(ws_variant_match(m2, v, vn, NULL, on_finding, &g), WS_OK);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.method[0], "insertion-body");
+        assert_int_equal(g.off[0], (int64_t)want);
+        assert_int_equal(g.len[0], (int64_t)k);
+        v[lfanew + 24 + 64] ^= 0x11;
+        /* unmodified headers: one finding only, the whole-file one */
+        memset(&g, 0, sizeof g);
+        assert_int_equal(ws_variant_match(m2, v, vn, NULL, on_finding, &g), WS_OK);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.method[0], "insertion");
+    }
+    ws_variant_matcher_free(m2);
 
     /* fuzzy methods with permissive thresholds find the variant too */
     o.methods = WS_VARIANT_SSDEEP | WS_VARIANT_TLSH;

@@ -48,6 +48,8 @@ struct file {
 static struct file refs[NREF];
 static int nrefs;
 static struct ws_insdigest digs[NREF];
+static struct ws_insdigest bodies[NREF];
+static int has_body[NREF];
 static char **others;
 static int nothers;
 
@@ -160,6 +162,12 @@ static void test_roundtrip(void **state)
         struct ws_insdigest d;
         assert_int_equal(ws_insdigest_parse(s, n, &d), WS_OK);
         assert_memory_equal(&d, &digs[i], sizeof d);
+        /* every libwine DLL is a PE: its body digest round-trips too */
+        assert_true(has_body[i]);
+        n = ws_insdigest_format(&bodies[i], s);
+        assert_int_equal(ws_insdigest_parse(s, n, &d), WS_OK);
+        assert_memory_equal(&d, &bodies[i], sizeof d);
+        assert_int_equal(d.skip + d.len, refs[i].len);
     }
 }
 
@@ -235,6 +243,31 @@ static void test_near_misses(void **state)
         memcpy(v + off, f->data + off, k < f->len - off ? k : f->len - off);
         check_variant(i, v, n);
         free(v);
+        /* the PE CheckSum (optional header + 64) rewritten after the insertion:
+         * the whole-file digest no longer matches, the body digest does */
+        {
+            const unsigned char *pe = f->data;
+            uint32_t lfanew = (uint32_t)pe[0x3C] | (uint32_t)pe[0x3D] << 8 |
+                              (uint32_t)pe[0x3E] << 16 | (uint32_t)pe[0x3F] << 24;
+            size_t ck = lfanew + 24 + 64;
+            size_t boff = bodies[i].skip + (f->len - bodies[i].skip) / 2;
+            v = make_variant(f, boff, 777, &n);
+            v[ck] ^= 0x5A;
+            v[ck + 1] ^= 0xA5;
+            assert_int_equal(oracle(f->data, f->len, v, n), -1);
+            assert_int_equal(ws_insdigest_match(&digs[i], v, n, MIB, 0, NULL, &m), WS_E_NOT_FOUND);
+            uint32_t sk = bodies[i].skip;
+            assert_int_equal(ws_insdigest_match(&bodies[i], v + sk, n - sk, MIB, 0, NULL, &m),
+                             WS_OK);
+            assert_int_equal((long long)m.offset,
+                             oracle(f->data + sk, f->len - sk, v + sk, n - sk));
+            assert_int_equal(m.length, 777);
+            /* plus a change in the body: nothing */
+            v[n - 1] ^= 1;
+            assert_int_equal(ws_insdigest_match(&bodies[i], v + sk, n - sk, MIB, 0, NULL, &m),
+                             WS_E_NOT_FOUND);
+            free(v);
+        }
         /* oversized insertion: not a variant under the 1 MiB cap */
         v = make_variant(f, off, MIB + 1, &n);
         assert_int_equal(ws_insdigest_match(&digs[i], v, n, MIB, 0, NULL, &m), WS_E_NOT_FOUND);
@@ -275,6 +308,16 @@ static void test_no_false_positives(void **state)
             if ((st == WS_OK) != (o >= 0 && n - refs[i].len <= MIB))
                 fail_msg("%s vs %s: st %d oracle %lld", others[j], refs[i].path, st, o);
             pairs++;
+            /* body digests: match iff the bodies are in the variant relation */
+            if (has_body[i] && n > bodies[i].skip) {
+                uint32_t sk = bodies[i].skip;
+                st = ws_insdigest_match(&bodies[i], b + sk, n - sk, MIB, 1, NULL, &m);
+                o = oracle(refs[i].data + sk, refs[i].len - sk, b + sk, n - sk);
+                if (n == refs[i].len && memcmp(b + sk, refs[i].data + sk, n - sk) == 0)
+                    o = 0;
+                if ((st == WS_OK) != (o >= 0 && n - refs[i].len <= MIB))
+                    fail_msg("body: %s vs %s: st %d oracle %lld", others[j], refs[i].path, st, o);
+            }
         }
         free(b);
         checked++;
@@ -356,6 +399,7 @@ int main(void)
         refs[nrefs].len = n;
         if (ws_insdigest_compute(b, n, &digs[nrefs]) != WS_OK)
             return 1;
+        has_body[nrefs] = ws_insdigest_compute_body(b, n, &bodies[nrefs]) == WS_OK;
         nrefs++;
     }
     /* negatives: the other DLLs, then /usr/lib files */

@@ -34,10 +34,14 @@
 
 /* ssdeep's ROLLING_WINDOW: scores need a common substring this long. */
 #define SS_GRAM 7
+/* Distinct PE header sizes among body digests: a file computes gate keys
+ * once per distinct size (16 x 8 KiB of hashing at most). Real PEs use
+ * 0x400 or 0x1000. */
+#define MAX_SKIPS 16
 
 struct ikey {
     uint64_t key;
-    uint32_t tag; /* side << 8 | level */
+    uint32_t tag; /* skip index + 1 (0: whole file) << 16 | side << 8 | level */
     uint32_t ref;
 };
 
@@ -54,6 +58,8 @@ struct ws_variant_db {
     int finished;
     struct ikey *ins;
     size_t n_ins;
+    uint32_t skips[MAX_SKIPS]; /* distinct body-digest header sizes */
+    size_t n_skips;
     uint64_t *ins_sizes;
     size_t n_ins_sizes;
     struct skey *ss;
@@ -70,6 +76,8 @@ struct ws_variant_matcher {
     struct ws_variant_opts o;
     uint32_t *stamp;
     uint32_t gen;
+    uint32_t *won; /* won[ref] == file: its whole-file digest matched this file */
+    uint32_t file;
     struct ws_buf msg;
 };
 
@@ -175,6 +183,20 @@ ws_status ws_variant_db_parse(ws_variant_db *db, const void *buf, size_t len, co
             if (errfn)
                 errfn(user, lineno, ps, err.data);
             continue;
+        }
+        if (r.has_body) {
+            size_t si = 0;
+            while (si < db->n_skips && db->skips[si] != r.body.skip)
+                si++;
+            if (si == db->n_skips && db->n_skips == MAX_SKIPS) {
+                r.has_body = 0;
+                if (errfn)
+                    errfn(user, lineno, WS_E_TOO_LARGE,
+                          "field 7 (insertion): more than 16 distinct PE header sizes; "
+                          "body digest ignored");
+            } else if (si == db->n_skips) {
+                db->skips[db->n_skips++] = r.body.skip;
+            }
         }
         if (db->n >= WS_MAX_VARIANT_REFS) {
             ws_variant_ref_release(&r);
@@ -294,7 +316,7 @@ ws_status ws_variant_db_finish(ws_variant_db *db)
         nfz += db->refs[i].has_tlsh || db->refs[i].ssdeep[0];
         ntl += db->refs[i].has_tlsh;
     }
-    WS_ALLOC_ARRAY(db->ins, 2 * nins + 1);
+    WS_ALLOC_ARRAY(db->ins, 4 * nins + 1);
     WS_ALLOC_ARRAY(db->ins_sizes, nins + 1);
     WS_ALLOC_ARRAY(db->fz_sizes, nfz + 1);
     WS_ALLOC_ARRAY(db->tl_refs, ntl + 1);
@@ -308,6 +330,17 @@ ws_status ws_variant_db_finish(ws_variant_db *db)
             db->ins[db->n_ins++] = (struct ikey){r->ins.head, 0u << 8 | lvl, (uint32_t)i};
             db->ins[db->n_ins++] = (struct ikey){r->ins.tail, 1u << 8 | lvl, (uint32_t)i};
             db->ins_sizes[db->n_ins_sizes++] = r->size;
+        }
+        if (r->has_ins && r->has_body) {
+            uint32_t si = 0;
+            while (si < db->n_skips && db->skips[si] != r->body.skip)
+                si++;
+            if (WS_NEVER(si == db->n_skips))
+                continue;
+            uint32_t t = (si + 1) << 16;
+            unsigned lvl = ws_insd_level(&r->body);
+            db->ins[db->n_ins++] = (struct ikey){r->body.head, t | 0u << 8 | lvl, (uint32_t)i};
+            db->ins[db->n_ins++] = (struct ikey){r->body.tail, t | 1u << 8 | lvl, (uint32_t)i};
         }
         if (r->has_tlsh || r->ssdeep[0])
             db->fz_sizes[db->n_fz++] = r->size;
@@ -370,7 +403,8 @@ ws_status ws_variant_matcher_new(const ws_variant_db *db, const struct ws_varian
         ws_variant_opts_init(&m->o);
     ws_buf_init(&m->msg, 4096 + WS_MAX_DIGEST_LINE);
     m->stamp = ws_calloc(db->n + 1, sizeof *m->stamp);
-    if (!m->stamp) {
+    m->won = ws_calloc(db->n + 1, sizeof *m->won);
+    if (!m->stamp || !m->won) {
         ws_variant_matcher_free(m);
         return WS_E_NOMEM;
     }
@@ -383,6 +417,7 @@ void ws_variant_matcher_free(ws_variant_matcher *m)
     if (!m)
         return;
     ws_free(m->stamp);
+    ws_free(m->won);
     ws_buf_release(&m->msg);
     ws_free(m);
 }
@@ -467,7 +502,7 @@ static ws_status emit_hit(ws_variant_matcher *m, const struct hit *h, const stru
     ev[ne++] = (struct ws_kv){"reference_size", WS_KV_INT, NULL, 0, (int64_t)h->ref->size};
     ws_buf_reset(&m->msg);
     ws_status st;
-    if (strcmp(h->method, "insertion") == 0) {
+    if (strncmp(h->method, "insertion", 9) == 0) {
         ev[ne++] = (struct ws_kv){"insertion_offset", WS_KV_INT, NULL, 0, (int64_t)h->off};
         ev[ne++] = (struct ws_kv){"insertion_length", WS_KV_INT, NULL, 0, (int64_t)h->len};
         st = h->len ? ws_buf_addf(&m->msg,
@@ -490,6 +525,52 @@ static ws_status emit_hit(ws_variant_matcher *m, const struct hit *h, const stru
     return emit(user, &f) ? WS_E_CANCELLED : WS_OK;
 }
 
+/* Look up one gate key; call the exact check on each reference found. */
+static ws_status ins_lookup(ws_variant_matcher *m, uint64_t key, uint32_t tag, const uint8_t *buf,
+                            size_t len, uint32_t skip, const struct ws_insd_keys *keys, uint64_t lo,
+                            uint64_t hi, const struct ws_finding *tmpl, ws_emit_fn emit, void *user)
+{
+    const ws_variant_db *db = m->db;
+    struct ikey want = {key, tag, 0};
+    size_t a = 0, b = db->n_ins;
+    while (a < b) { /* lower bound: log2(n) passes */
+        size_t mid = a + (b - a) / 2;
+        if (cmp_ikey(&db->ins[mid], &want) < 0)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    /* every entry with this key and tag; one per pass */
+    for (; a < db->n_ins && db->ins[a].key == key && db->ins[a].tag == tag; a++) {
+        uint32_t ri = db->ins[a].ref;
+        const struct ws_variant_ref *r = &db->refs[ri];
+        if (r->size < lo || r->size > hi || !first_seen(m, ri))
+            continue;
+        if (skip && m->won[ri] == m->file)
+            continue; /* already reported on the whole file */
+        const struct ws_insdigest *d = skip ? &r->body : &r->ins;
+        struct ws_insd_match im;
+        ws_status st = ws_insdigest_match(d, buf + skip, len - skip, m->o.max_insert,
+                                          m->o.report_identical, keys, &im);
+        if (st == WS_E_NOT_FOUND)
+            continue;
+        if (st != WS_OK)
+            return st;
+        if (!skip)
+            m->won[ri] = m->file;
+        struct hit h = {skip ? "insertion-body" : "insertion",
+                        skip ? 80 : 85,
+                        r,
+                        im.offset + skip,
+                        im.length,
+                        0};
+        st = emit_hit(m, &h, tmpl, emit, user);
+        if (st != WS_OK)
+            return st;
+    }
+    return WS_OK;
+}
+
 static ws_status match_insertion(ws_variant_matcher *m, const uint8_t *buf, size_t len,
                                  const struct ws_finding *tmpl, ws_emit_fn emit, void *user)
 {
@@ -498,37 +579,26 @@ static ws_status match_insertion(ws_variant_matcher *m, const uint8_t *buf, size
     uint64_t hi = m->o.report_identical ? len : (len ? len - 1 : 0);
     if (len == 0 || !any_in(db->ins_sizes, db->n_ins_sizes, lo, hi))
         return WS_OK;
-    struct ws_insd_keys keys;
-    ws_insd_keys_compute(buf, len, &keys);
-    next_gen(m);
-    for (unsigned side = 0; side < 2; side++) {
-        for (unsigned lvl = 0; lvl < WS_INSD_LEVELS; lvl++) {
-            if (!(keys.have & (1u << lvl)))
-                continue;
-            struct ikey want = {side ? keys.tail[lvl] : keys.head[lvl], side << 8 | lvl, 0};
-            size_t a = 0, b = db->n_ins;
-            while (a < b) {
-                size_t mid = a + (b - a) / 2;
-                if (cmp_ikey(&db->ins[mid], &want) < 0)
-                    a = mid + 1;
-                else
-                    b = mid;
-            }
-            /* every entry with this key and tag; consumes one per pass */
-            for (; a < db->n_ins && db->ins[a].key == want.key && db->ins[a].tag == want.tag; a++) {
-                uint32_t ri = db->ins[a].ref;
-                const struct ws_variant_ref *r = &db->refs[ri];
-                if (r->size < lo || r->size > hi || !first_seen(m, ri))
+    if (++m->file == 0) {
+        memset(m->won, 0, (db->n + 1) * sizeof *m->won);
+        m->file = 1;
+    }
+    /* pass 0: whole-file digests; pass 1..n_skips: body digests of each
+     * distinct PE header size */
+    for (size_t pass = 0; pass <= db->n_skips; pass++) {
+        uint32_t skip = pass ? db->skips[pass - 1] : 0;
+        if (skip >= len)
+            continue;
+        struct ws_insd_keys keys;
+        ws_insd_keys_compute(buf + skip, len - skip, &keys);
+        next_gen(m);
+        for (uint32_t side = 0; side < 2; side++) {
+            for (uint32_t lvl = 0; lvl < WS_INSD_LEVELS; lvl++) {
+                if (!(keys.have & (1u << lvl)))
                     continue;
-                struct ws_insd_match im;
-                ws_status st = ws_insdigest_match(&r->ins, buf, len, m->o.max_insert,
-                                                  m->o.report_identical, &keys, &im);
-                if (st == WS_E_NOT_FOUND)
-                    continue;
-                if (st != WS_OK)
-                    return st;
-                struct hit h = {"insertion", 85, r, im.offset, im.length, 0};
-                st = emit_hit(m, &h, tmpl, emit, user);
+                uint32_t tag = (uint32_t)pass << 16 | side << 8 | lvl;
+                ws_status st = ins_lookup(m, side ? keys.tail[lvl] : keys.head[lvl], tag, buf, len,
+                                          skip, &keys, lo, hi, tmpl, emit, user);
                 if (st != WS_OK)
                     return st;
             }

@@ -22,12 +22,14 @@
  *   0  u8   version (1)
  *   1  u8   K, segments (1..64)
  *   2  u8   hlog: head/tail gate length is 2^hlog (5..12)
- *   3  u8   flags (0)
+ *   3  u8   flags: 0 whole file; 1 body digest (a u32 skip follows the table)
  *   4  u64  L
  *   12 32B  SHA-256(R)
  *   44 u64  head = P(R[0..2^hlog))
  *   52 u64  tail = P(R[L-2^hlog..L))
  *   60 K x u64  P(R[0..q_i)) for i = 1..K (q_K = L)
+ *   flag 1 only: u32 skip, the PE header bytes left out; L is then the
+ *   body length (file size - skip)
  */
 #include "core/compat.h"
 
@@ -213,28 +215,76 @@ ws_status ws_insdigest_compute(const void *buf, size_t n, struct ws_insdigest *o
     return WS_OK;
 }
 
+ws_status ws_pe_header_size(const void *p, size_t n, uint32_t *out)
+{
+    /* IMAGE_DOS_HEADER: e_magic "MZ" at 0, e_lfanew (u32) at 0x3C.
+     * IMAGE_NT_HEADERS: "PE\0\0", IMAGE_FILE_HEADER (20 bytes), then the
+     * optional header, whose SizeOfHeaders is at offset 60 in both PE32 and
+     * PE32+ (PE/COFF specification, "Optional Header Windows-Specific Fields"). */
+    struct ws_cur c;
+    uint32_t lfanew, sig, hdrs;
+    uint16_t magic;
+    ws_cur_init(&c, p, n);
+    if (!ws_cur_has_prefix(&c, "MZ", 2))
+        return WS_E_UNSUPPORTED;
+    if (ws_cur_seek(&c, 0x3C) != WS_OK || ws_cur_le32(&c, &lfanew) != WS_OK)
+        return WS_E_UNSUPPORTED;
+    if (ws_cur_seek(&c, lfanew) != WS_OK || ws_cur_le32(&c, &sig) != WS_OK || sig != 0x00004550u)
+        return WS_E_UNSUPPORTED;
+    if (ws_cur_skip(&c, 20) != WS_OK || ws_cur_le16(&c, &magic) != WS_OK ||
+        (magic != 0x10b && magic != 0x20b))
+        return WS_E_UNSUPPORTED;
+    if (ws_cur_skip(&c, 60 - 2) != WS_OK || ws_cur_le32(&c, &hdrs) != WS_OK)
+        return WS_E_UNSUPPORTED;
+    if (hdrs == 0 || hdrs > WS_INSD_MAX_SKIP || hdrs > n || n - hdrs < WS_INSD_MIN_LEN)
+        return WS_E_UNSUPPORTED;
+    *out = hdrs;
+    return WS_OK;
+}
+
+ws_status ws_insdigest_compute_body(const void *p, size_t n, struct ws_insdigest *out)
+{
+    uint32_t skip;
+    struct ws_insdigest d;
+    ws_status st = ws_pe_header_size(p, n, &skip);
+    if (st != WS_OK)
+        return st;
+    st = ws_insdigest_compute((const uint8_t *)p + skip, n - skip, &d);
+    if (st != WS_OK)
+        return st;
+    d.skip = skip;
+    *out = d;
+    return WS_OK;
+}
+
 /* ---- text form ------------------------------------------------------- */
 
 size_t ws_insdigest_format(const struct ws_insdigest *d, char *out)
 {
-    uint8_t bin[WS_INSD_BIN_LEN(WS_INSD_MAX_K)];
+    uint8_t bin[WS_INSD_BIN_MAX];
+    size_t blen = WS_INSD_BIN_LEN(d->k);
     bin[0] = WS_INSD_VERSION;
     bin[1] = d->k;
     bin[2] = d->hlog;
-    bin[3] = 0;
+    bin[3] = d->skip ? 1 : 0;
     put_le64(bin + 4, d->len);
     memcpy(bin + 12, d->sha256, 32);
     put_le64(bin + 44, d->head);
     put_le64(bin + 52, d->tail);
     for (unsigned i = 1; i <= d->k; i++)
         put_le64(bin + 60 + 8 * (i - 1), d->pre[i]);
+    if (d->skip) {
+        for (int i = 0; i < 4; i++)
+            bin[blen + (size_t)i] = (uint8_t)(d->skip >> (8 * i));
+        blen += 4;
+    }
     memcpy(out, "W1:", 3);
-    return 3 + b64_encode(bin, WS_INSD_BIN_LEN(d->k), out + 3);
+    return 3 + b64_encode(bin, blen, out + 3);
 }
 
 ws_status ws_insdigest_parse(const char *s, size_t n, struct ws_insdigest *out)
 {
-    uint8_t bin[WS_INSD_BIN_LEN(WS_INSD_MAX_K)];
+    uint8_t bin[WS_INSD_BIN_MAX];
     size_t blen;
     if (n < 3 || memcmp(s, "W1:", 3) != 0)
         return WS_E_SYNTAX;
@@ -254,18 +304,26 @@ ws_status ws_insdigest_parse(const char *s, size_t n, struct ws_insdigest *out)
         ws_cur_le64(&c, &d.len) != WS_OK || ws_cur_bytes(&c, 32, &sha) != WS_OK ||
         ws_cur_le64(&c, &d.head) != WS_OK || ws_cur_le64(&c, &d.tail) != WS_OK)
         return WS_E_TRUNCATED;
-    if (ver != WS_INSD_VERSION || flags != 0 || d.k < 1 || d.k > WS_INSD_MAX_K)
+    if (ver != WS_INSD_VERSION || flags > 1 || d.k < 1 || d.k > WS_INSD_MAX_K)
         return WS_E_CORRUPT;
     if (d.hlog < WS_INSD_HLOG_MIN || d.hlog > WS_INSD_HLOG_MAX)
         return WS_E_CORRUPT;
     if (d.len < WS_INSD_MIN_LEN || d.len > WS_INSD_MAX_LEN || (1ull << d.hlog) > d.len / 2)
         return WS_E_CORRUPT;
-    if (ws_cur_left(&c) != 8 * (size_t)d.k)
+    if (ws_cur_left(&c) != 8 * (size_t)d.k + (flags ? 4 : 0))
         return WS_E_CORRUPT;
     memcpy(d.sha256, sha, 32);
     for (unsigned i = 1; i <= d.k; i++)
         if (ws_cur_le64(&c, &d.pre[i]) != WS_OK)
             return WS_E_TRUNCATED;
+    if (flags) {
+        uint32_t skip;
+        if (ws_cur_le32(&c, &skip) != WS_OK)
+            return WS_E_TRUNCATED;
+        if (skip == 0 || skip > WS_INSD_MAX_SKIP)
+            return WS_E_CORRUPT;
+        d.skip = skip;
+    }
     if (d.head >= WS_POLY_P || d.tail >= WS_POLY_P)
         return WS_E_CORRUPT;
     for (unsigned i = 1; i <= d.k; i++)

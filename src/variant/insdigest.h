@@ -32,16 +32,22 @@
 #define WS_INSD_MAX_LEN (1ull << 48)
 /* Binary size for K = 16, and its text form "W1:" + base64. */
 #define WS_INSD_BIN_LEN(k) (4 + 8 + 32 + 16 + 8 * (size_t)(k))
-#define WS_INSD_STR_MAX (3 + 4 * ((WS_INSD_BIN_LEN(WS_INSD_MAX_K) + 2) / 3))
+/* A body digest (flag 1) appends the u32 number of header bytes skipped. */
+#define WS_INSD_BIN_MAX (WS_INSD_BIN_LEN(WS_INSD_MAX_K) + 4)
+#define WS_INSD_STR_MAX (3 + 4 * ((WS_INSD_BIN_MAX + 2) / 3))
+/* Largest PE header size (SizeOfHeaders) a body digest skips: headers are
+ * 0x400 or 0x1000 in practice; 64 KiB bounds a hostile value. */
+#define WS_INSD_MAX_SKIP 65536
 /* SHA-256 confirmations tried per (file, reference) pair before giving up:
  * each polynomial match that SHA-256 refutes is a 2^-61 accident or a crafted
  * file; this bounds the work (16 hashes of the file) such a file can cause. */
 #define WS_INSD_MAX_VERIFY 16
 
 struct ws_insdigest {
-    uint8_t k;    /* segments, 1..WS_INSD_MAX_K */
-    uint8_t hlog; /* head/tail gate length is 1 << hlog */
-    uint64_t len; /* L */
+    uint32_t skip; /* 0: whole file; else a body digest of bytes [skip, size) */
+    uint8_t k;     /* segments, 1..WS_INSD_MAX_K */
+    uint8_t hlog;  /* head/tail gate length is 1 << hlog */
+    uint64_t len;  /* L */
     uint8_t sha256[32];
     uint64_t head;                   /* P(R[0..h)) */
     uint64_t tail;                   /* P(R[L-h..L)) */
@@ -63,6 +69,16 @@ struct ws_insd_match {
 /* Digest of a reference; WS_E_UNSUPPORTED if n < WS_INSD_MIN_LEN,
  * WS_E_TOO_LARGE above WS_INSD_MAX_LEN, WS_E_NOMEM if OpenSSL fails. */
 WS_MUST_CHECK ws_status ws_insdigest_compute(const void *p, size_t n, struct ws_insdigest *out);
+/* Body digest of a PE file: the W1 digest of p[skip..n), skip being the
+ * PE's SizeOfHeaders, so that a variant whose headers were fixed up after
+ * the insertion (checksum, section table) still matches on its body.
+ * WS_E_UNSUPPORTED if p is not a PE with a usable SizeOfHeaders. */
+WS_MUST_CHECK ws_status ws_insdigest_compute_body(const void *p, size_t n,
+                                                  struct ws_insdigest *out);
+/* SizeOfHeaders of a PE image (MZ, e_lfanew, "PE\0\0", optional header),
+ * if 0 < it <= WS_INSD_MAX_SKIP and it leaves >= WS_INSD_MIN_LEN bytes. */
+WS_MUST_CHECK ws_status ws_pe_header_size(const void *p, size_t n, uint32_t *out);
+
 /* Text form into out (WS_INSD_STR_MAX + 1 bytes); returns its length. */
 size_t ws_insdigest_format(const struct ws_insdigest *d, char *out);
 /* Parse the text form of exactly n chars; WS_E_SYNTAX / WS_E_CORRUPT. */

@@ -52,7 +52,7 @@ ws_status ws_variant_ref_format(const void *buf, size_t len, const char *name, s
     char md5[33], sha1[41], sha256[65];
     char ss[WS_SSDEEP_MAX + 1] = "-";
     char tl[WS_TLSH_STRLEN + 1] = "-";
-    char ins[WS_INSD_STR_MAX + 1] = "-";
+    char ins[2 * WS_INSD_STR_MAX + 2] = "-";
     struct ws_tlsh_digest td;
     struct ws_insdigest id;
 
@@ -67,10 +67,19 @@ ws_status ws_variant_ref_format(const void *buf, size_t len, const char *name, s
     if (ws_tlsh_buf(buf, len, &td) == WS_OK)
         ws_tlsh_format(&td, tl);
     st = ws_insdigest_compute(buf, len, &id);
-    if (st == WS_OK)
-        ws_insdigest_format(&id, ins);
-    else if (st != WS_E_UNSUPPORTED && st != WS_E_TOO_LARGE)
+    if (st == WS_OK) {
+        size_t il = ws_insdigest_format(&id, ins);
+        /* a PE also gets the digest of its body, after SizeOfHeaders */
+        st = ws_insdigest_compute_body(buf, len, &id);
+        if (st == WS_OK) {
+            ins[il] = ',';
+            ws_insdigest_format(&id, ins + il + 1);
+        } else if (st != WS_E_UNSUPPORTED && st != WS_E_TOO_LARGE) {
+            goto out;
+        }
+    } else if (st != WS_E_UNSUPPORTED && st != WS_E_TOO_LARGE) {
         goto out;
+    }
     WS_TRY(ws_buf_addf(out, "%zu\t%s\t%s\t%s\t%s\t%s\t%s\t", len, md5, sha1, sha256, ss, tl, ins));
     WS_TRY(add_name(out, name, name_len));
     st = WS_OK;
@@ -186,15 +195,28 @@ ws_status ws_variant_ref_parse(const char *line, size_t len, struct ws_variant_r
         r.has_tlsh = 1;
     }
     if (!(fl[F_INS] == 1 && f[F_INS][0] == '-')) {
-        ws_status st = ws_insdigest_parse(f[F_INS], fl[F_INS], &r.ins);
-        if (st != WS_OK)
-            return fail(err, st == WS_E_TOO_LARGE ? WS_E_SYNTAX : st, F_INS,
-                        st == WS_E_CORRUPT || st == WS_E_TRUNCATED
-                            ? "W1 digest has impossible values or wrong length"
-                            : "want W1:<base64> or -");
-        if (r.ins.len != size)
-            return fail(err, WS_E_CORRUPT, F_INS, "digest length differs from the size field");
+        /* "W1:<whole>" or "W1:<whole>,W1:<body>" */
+        const char *ip = f[F_INS];
+        const char *comma = memchr(ip, ',', fl[F_INS]);
+        size_t l1 = comma ? (size_t)(comma - ip) : fl[F_INS];
+        for (int part = 0; part < (comma ? 2 : 1); part++) {
+            const char *ps = part ? comma + 1 : ip;
+            size_t pl = part ? fl[F_INS] - l1 - 1 : l1;
+            struct ws_insdigest *dst = part ? &r.body : &r.ins;
+            ws_status st = ws_insdigest_parse(ps, pl, dst);
+            if (st != WS_OK)
+                return fail(err, st == WS_E_TOO_LARGE ? WS_E_SYNTAX : st, F_INS,
+                            st == WS_E_CORRUPT || st == WS_E_TRUNCATED
+                                ? "W1 digest has impossible values or wrong length"
+                                : "want W1:<base64>[,W1:<base64>] or -");
+            if ((dst->skip != 0) != (part == 1))
+                return fail(err, WS_E_CORRUPT, F_INS,
+                            "the first W1 digest must cover the whole file, the second the body");
+            if (dst->len + dst->skip != size)
+                return fail(err, WS_E_CORRUPT, F_INS, "digest length differs from the size field");
+        }
         r.has_ins = 1;
+        r.has_body = comma != NULL;
     }
     /* name: percent-decoded */
     char *name = ws_malloc(fl[F_NAME] + 1);

@@ -4,7 +4,8 @@
  * Line format (docs/variant-digest.md), fields separated by spaces or tabs:
  *   size md5 sha1 sha256 ssdeep tlsh insertion name
  * ssdeep, tlsh and insertion may be "-" (not computable: TLSH needs 50
- * varied bytes, the insertion digest 64 bytes). name is percent-encoded
+ * varied bytes, the insertion digest 64 bytes). For a PE file, insertion is
+ * "W1:<whole file>,W1:<body after the PE headers>". name is percent-encoded
  * (bytes <= 0x20, 0x7F and '%' as %XX). '#' starts a comment line.
  */
 #ifndef WS_VARIANT_REF_H
@@ -24,9 +25,10 @@ struct ws_variant_ref {
     char md5[33], sha1[41], sha256[65]; /* lowercase hex */
     char ssdeep[WS_SSDEEP_MAX + 1];     /* "" when absent */
     uint32_t ssdeep_bs;
-    int has_tlsh, has_ins;
+    int has_tlsh, has_ins, has_body;
     struct ws_tlsh_digest tlsh;
-    struct ws_insdigest ins;
+    struct ws_insdigest ins;  /* whole file */
+    struct ws_insdigest body; /* PE body (skip = SizeOfHeaders) */
 };
 
 /* Parse one line (without its end-of-line) into *ref (name owned: release

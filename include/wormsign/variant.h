@@ -92,8 +92,9 @@ WS_API void ws_variant_matcher_free(ws_variant_matcher *m);
  * emits a finding copied from tmpl (path, host, size, hashes... may be NULL)
  * with kind ALERT, ruleset "variant", rule_id "variant.<method>.<sha256 of
  * the reference>", rule_name the reference name, severity, IOC file/line of
- * the digest line, and evidence: method, reference, reference_sha256, and
- * insertion_offset/insertion_length (insertion), score (ssdeep) or
+ * the digest line, and evidence: method ("insertion", "insertion-body",
+ * "ssdeep", "tlsh"), reference, reference_sha256, reference_size, and
+ * insertion_offset/insertion_length (insertion methods), score (ssdeep) or
  * distance (tlsh). Returns WS_OK, WS_E_CANCELLED if emit asked to stop, or
  * WS_E_NOMEM. */
 WS_MUST_CHECK WS_API ws_status ws_variant_match(ws_variant_matcher *m, const void *buf, size_t len,

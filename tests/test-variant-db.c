@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "wormsign/variant.h"
 
@@ -282,6 +283,58 @@ static void test_match_findings(void **state)
     ws_variant_db_free(db);
 }
 
+/* One database, several threads each with its own matcher. */
+struct worker {
+    const ws_variant_db *db;
+    const unsigned char *v;
+    size_t n;
+    int found;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    ws_variant_matcher *m;
+    struct ws_variant_opts o;
+    ws_variant_opts_init(&o);
+    o.methods = WS_VARIANT_INSERTION;
+    if (ws_variant_matcher_new(w->db, &o, &m) != WS_OK)
+        return NULL;
+    for (int i = 0; i < 20; i++) {
+        struct got g = {0};
+        if (ws_variant_match(m, w->v, w->n, NULL, on_finding, &g) == WS_OK && g.n == 1)
+            w->found++;
+    }
+    ws_variant_matcher_free(m);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    ws_variant_db *db;
+    assert_int_equal(ws_variant_db_new(&db), WS_OK);
+    assert_int_equal(ws_variant_db_parse(db, ref_line, ref_line_len, "t", NULL, NULL), WS_OK);
+    assert_int_equal(ws_variant_db_finish(db), WS_OK);
+    size_t k = 100, off = ref_len / 3, vn = ref_len + k;
+    unsigned char *v = malloc(vn);
+    memcpy(v, ref_data, off);
+    memset(v + off, 'q', k);
+    memcpy(v + off + k, ref_data + off, ref_len - off);
+    pthread_t th[4];
+    struct worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct worker){db, v, vn, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].found, 20);
+    }
+    free(v);
+    ws_variant_db_free(db);
+}
+
 int main(void)
 {
     ref_data = load_ref(&ref_len);
@@ -292,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_match_findings),
+        cmocka_unit_test(test_threads),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ws_variant_line_free(ref_line);

@@ -83,8 +83,9 @@ static void add_dir(const char *dir, char ***list, int *n, int cap)
     while ((e = readdir(d)) != NULL && *n < cap) {
         if (e->d_name[0] == '.')
             continue;
-        char *p = malloc(strlen(dir) + strlen(e->d_name) + 2);
-        sprintf(p, "%s/%s", dir, e->d_name);
+        size_t pl = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(pl);
+        snprintf(p, pl, "%s/%s", dir, e->d_name);
         struct stat sb;
         if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 64) {
             free(p);

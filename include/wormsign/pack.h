@@ -4,7 +4,8 @@
  * A pack set (ws_pack) gathers the built-in Kwampirs pack and any user packs:
  * YARA rules (source or compiled), Loki/signature-base IOC files (hash lists,
  * file-name regexes, C2 lists), plain hash lists, and wormsign's own lists
- * (service indicators, network patterns, recon commands).
+ * (service indicators, network patterns, recon commands) and reference
+ * digests printed by `wormsign digest` (the variant matcher).
  *
  * Life cycle: ws_pack_new(), then any number of ws_pack_add_*(), then
  * ws_pack_compile() once. After compile the pack is immutable and may be
@@ -58,7 +59,8 @@ struct ws_pack_stats {
     size_t yara_failed;       /* YARA files that did not compile */
     size_t c2_domains, c2_ips, c2_urls;
     size_t net_patterns, services, recon_commands;
-    size_t sources; /* pack files loaded */
+    size_t sources;      /* pack files loaded */
+    size_t variant_refs; /* reference digests for the variant matcher */
 };
 WS_API void ws_pack_get_stats(const ws_pack *p, struct ws_pack_stats *st);
 

@@ -19,6 +19,7 @@
 #include "wormsign/finding.h"
 #include "wormsign/pack.h"
 #include "wormsign/smb.h"
+#include "wormsign/variant.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,6 +59,8 @@ struct ws_scan_opts {
     /* Settings and credentials for roots that are smb:// URLs (smb://host/share/dir);
      * NULL: anonymous. Borrowed until ws_scanner_free(). */
     const struct ws_smb_opts *smb;
+    /* Variant matching (reference digests in the packs); NULL: defaults. */
+    const struct ws_variant_opts *variant;
 };
 
 struct ws_scan_stats {

@@ -2,6 +2,7 @@
  * cli.h - the subcommands of the wormsign CLI (one file each, git builtins
  * style) and the helpers they share. The CLI is the only place that prints,
  * reads the environment or exits.
+ * cli.h - the subcommands of the wormsign CLI (one per src/cli/<verb>.c).
  */
 #ifndef WS_CLI_H
 #define WS_CLI_H
@@ -53,5 +54,6 @@ void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
 
 /* Lower CPU and I/O priority (nice 19, idle I/O class). */
 void cli_low_priority(void);
+int cmd_digest(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct {
     {"scan", cmd_scan, "hunt Kwampirs in files, folders, mounted shares and images"},
     {"sweep", cmd_sweep, "check Windows hosts over SMB: exposure, Kwampirs files, logs"},
     {"pack", cmd_pack, "show or check what the built-in and user packs hold"},
+    {"digest", cmd_digest, "print reference digests (hashes, ssdeep, TLSH, insertion-tolerant)"},
     {"logs", cmd_logs, "hunt Windows event logs (EVTX, XP-era EVT); dump them as NDJSON"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "list the commands"},

@@ -39,6 +39,10 @@ static const char usage_text[] =
     "  --max-size SIZE     files larger than SIZE are hashed and name-checked but not\n"
     "                      given to YARA (default 64M; K, M, G suffixes)\n"
     "  --timeout SECONDS   YARA time budget per file (default 60)\n"
+    "Variants (reference digests from `wormsign digest` given with --pack):\n"
+    "  --ssdeep-min N      ssdeep score that makes a variant (1..100, default 80)\n"
+    "  --tlsh-max N        TLSH distance that makes a variant (default 20)\n"
+    "  --variant-exact     only the insertion-tolerant digest (no ssdeep, no TLSH)\n"
     "SMB (PATH may be smb://host[:port]/share/folder, e.g. smb://pc7/ADMIN$/System32):\n"
     "  --auth-file FILE    credentials in smbclient -A format (username=, password=,\n"
     "                      domain=), mode 600; default $WORMSIGN_SMB_AUTH_FILE, else\n"
@@ -75,6 +79,9 @@ enum {
     OPT_AUTH_FILE,
     OPT_KERBEROS,
     OPT_SMB_TIMEOUT,
+    OPT_SSDEEP_MIN,
+    OPT_TLSH_MAX,
+    OPT_VARIANT_EXACT,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +106,9 @@ static const struct option long_opts[] = {
     {"io-rate", required_argument, NULL, OPT_IO_RATE},
     {"files-rate", required_argument, NULL, OPT_FILES_RATE},
     {"low-priority", no_argument, NULL, OPT_LOW_PRIO},
+    {"ssdeep-min", required_argument, NULL, OPT_SSDEEP_MIN},
+    {"tlsh-max", required_argument, NULL, OPT_TLSH_MAX},
+    {"variant-exact", no_argument, NULL, OPT_VARIANT_EXACT},
     {"auth-file", required_argument, NULL, OPT_AUTH_FILE},
     {"kerberos", no_argument, NULL, OPT_KERBEROS},
     {"smb-timeout", required_argument, NULL, OPT_SMB_TIMEOUT},
@@ -174,6 +184,8 @@ int cmd_scan(int argc, char **argv)
     unsigned smb_timeout_ms = 0;
     double num;
     int c;
+    struct ws_variant_opts vo;
+    ws_variant_opts_init(&vo);
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
         switch (c) {
@@ -274,6 +286,23 @@ int cmd_scan(int argc, char **argv)
         case OPT_LOW_PRIO:
             low_prio = 1;
             break;
+        case OPT_SSDEEP_MIN:
+            if (cli_parse_number(optarg, 100, &num) != 0 || num < 1 || num != (int)num) {
+                fprintf(stderr, "wormsign scan: bad --ssdeep-min '%s' (1..100)\n", optarg);
+                return EXIT_TROUBLE;
+            }
+            vo.ssdeep_min_score = (int)num;
+            break;
+        case OPT_TLSH_MAX:
+            if (cli_parse_number(optarg, 2000, &num) != 0 || num != (int)num) {
+                fprintf(stderr, "wormsign scan: bad --tlsh-max '%s' (0..2000)\n", optarg);
+                return EXIT_TROUBLE;
+            }
+            vo.tlsh_max_distance = (int)num;
+            break;
+        case OPT_VARIANT_EXACT:
+            vo.methods = WS_VARIANT_INSERTION;
+            break;
         case OPT_AUTH_FILE:
             auth_file = optarg;
             break;
@@ -331,6 +360,7 @@ int cmd_scan(int argc, char **argv)
     if (low_prio)
         cli_low_priority();
     struct progress_state ps = {!no_progress && isatty(STDERR_FILENO), 0};
+    so.variant = &vo;
     so.excludes = excludes;
     so.n_excludes = n_excl;
     so.emit = ws_report_emit;

@@ -117,5 +117,19 @@
 
 /* Files a sweep collects from one host (logs + hive copies). */
 #define WS_SWEEP_MAX_COLLECT_FILES 4096
+/* ---- variant (src/variant/) ---- */
+
+/* A digest line: 7 fixed fields take < 700 bytes; the name is a path,
+ * percent-encoded (up to 3 x WS_MAX_PATH in theory; 64 KiB is plenty for a
+ * reference name and bounds a hostile single-line pack). */
+#define WS_MAX_DIGEST_LINE 65536
+
+/* References one database holds: each costs ~1 KiB with its indexes, so
+ * 1,000,000 bound memory near 1 GiB; real packs hold thousands. */
+#define WS_MAX_VARIANT_REFS 1000000
+
+/* Largest file `wormsign digest` reads as a reference (a payload DLL is
+ * under 10 MiB; 256 MiB matches WS_MAX_PACK_FILE). */
+#define WS_MAX_DIGEST_INPUT (256u * 1024u * 1024u)
 
 #endif

@@ -47,6 +47,7 @@ struct ws_filescan {
     unsigned need;     /* bit per hash type every file needs */
     unsigned need_exe; /* ... and those only PE files ("MZ") need */
     struct ws_name_matcher names;
+    ws_variant_matcher *variant; /* NULL when the packs hold no reference digests */
     uint8_t *buf;
     size_t cap;
     /* the file being scanned */
@@ -97,6 +98,11 @@ ws_status ws_filescan_new(const struct ws_pack *pack, const struct ws_filescan_o
     fs->need_exe = pack->hash_need_exe;
     if (pack->yara_uses_md5 && pack->n_yara)
         fs->need |= 1u << WS_HASH_MD5;
+    if (pack->variants && ws_variant_db_count(pack->variants)) {
+        st = ws_variant_matcher_new(pack->variants, o->variant, &fs->variant);
+        if (st != WS_OK)
+            goto out;
+    }
     ws_name_matcher_init(&fs->names);
     if (!fs->names.md) {
         st = WS_E_NOMEM;
@@ -141,6 +147,7 @@ void ws_filescan_free(struct ws_filescan *fs)
     for (int t = 0; t < WS_HASH_TYPES; t++)
         EVP_MD_CTX_free(fs->md[t]);
     ws_name_matcher_release(&fs->names);
+    ws_variant_matcher_free(fs->variant);
     ws_free(fs->buf);
     ws_free(fs);
 }
@@ -492,12 +499,36 @@ static void begin_file(struct ws_filescan *fs, const char *path, size_t path_len
         emit_status(fs, WS_FINDING_ERROR, st, "path too long for file-name IOC matching");
 }
 
+/* The variant matcher's findings get this file's complete digests. */
+static int variant_emit(void *user, const struct ws_finding *f)
+{
+    struct ws_filescan *fs = user;
+    struct ws_finding c = *f;
+    complete_digests(fs);
+    c.source = "file";
+    c.path = fs->path;
+    c.path_len = fs->path_len;
+    c.has_size = 1;
+    c.size = fs->size;
+    c.mtime = fs->mtime;
+    c.md5 = (fs->have & 1u) ? fs->hex[WS_HASH_MD5] : NULL;
+    c.sha1 = (fs->have & 2u) ? fs->hex[WS_HASH_SHA1] : NULL;
+    c.sha256 = (fs->have & 4u) ? fs->hex[WS_HASH_SHA256] : NULL;
+    return fs->o.emit(fs->o.emit_user, &c);
+}
+
 static void detect(struct ws_filescan *fs, uint32_t uid)
 {
     emit_name_hits(fs);
     check_hashes(fs);
-    if (fs->data)
-        run_yara(fs, uid);
+    if (!fs->data)
+        return;
+    run_yara(fs, uid);
+    if (fs->variant) {
+        ws_status st = ws_variant_match(fs->variant, fs->data, fs->len, NULL, variant_emit, fs);
+        if (st != WS_OK && st != WS_E_CANCELLED)
+            emit_status(fs, WS_FINDING_ERROR, st, "variant matching failed");
+    }
 }
 
 ws_status ws_filescan_buffer(struct ws_filescan *fs, const char *path, size_t path_len,

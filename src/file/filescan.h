@@ -19,7 +19,8 @@ struct ws_filescan_opts {
     unsigned yara_timeout;
     ws_emit_fn emit;
     void *emit_user;
-    struct ws_throttle *throttle; /* shared, may be NULL */
+    struct ws_throttle *throttle;          /* shared, may be NULL */
+    const struct ws_variant_opts *variant; /* NULL: defaults */
 };
 
 WS_MUST_CHECK ws_status ws_filescan_new(const struct ws_pack *pack,

@@ -420,8 +420,12 @@ ws_status ws_scanner_new(const ws_pack *pack, const struct ws_scan_opts *opts, w
         st = WS_E_NOMEM;
         goto out;
     }
-    struct ws_filescan_opts fo = {opts->max_scan_size, opts->yara_timeout, opts->emit,
-                                  opts->emit_user, opts->io_rate > 0 ? &s->io : NULL};
+    struct ws_filescan_opts fo = {opts->max_scan_size,
+                                  opts->yara_timeout,
+                                  opts->emit,
+                                  opts->emit_user,
+                                  opts->io_rate > 0 ? &s->io : NULL,
+                                  opts->variant};
     for (unsigned i = 0; i < n; i++) {
         s->workers[i].s = s;
         WS_TRY(ws_filescan_new(pack, &fo, &s->workers[i].fs));
@@ -604,7 +608,7 @@ ws_status ws_scan_buffer(const ws_pack *pack, const char *name, const void *data
     if (!pack || !pack->compiled || !emit)
         return WS_E_INVALID;
     struct ws_filescan *fs;
-    struct ws_filescan_opts fo = {0, 0, emit, user, NULL};
+    struct ws_filescan_opts fo = {0, 0, emit, user, NULL, NULL};
     ws_status st = ws_filescan_new(pack, &fo, &fs);
     if (st != WS_OK)
         return st;

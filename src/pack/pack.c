@@ -62,6 +62,7 @@ void ws_pack_free(ws_pack *p)
         return;
     ws_pack_yara_release(p);
     ws_ioc_name_release(p);
+    ws_variant_db_free(p->variants);
     for (int t = 0; t < WS_HASH_TYPES; t++)
         ws_free(p->hashes[t].v);
     release_list(&p->c2_domains);
@@ -247,13 +248,14 @@ enum ftype {
     FT_SERVICES,
     FT_NET,
     FT_RECON,
+    FT_VARIANT,
 };
 
 static const char *ftype_name(enum ftype t)
 {
     static const char *const names[] = {
-        "unknown", "yara",    "yara-compiled", "hash",         "filename",
-        "c2",      "c2-urls", "services",      "net-patterns", "recon-commands"};
+        "unknown", "yara",     "yara-compiled", "hash",           "filename",       "c2",
+        "c2-urls", "services", "net-patterns",  "recon-commands", "variant-digests"};
     return names[t];
 }
 
@@ -274,6 +276,8 @@ static enum ftype sniff(const char *name, const char *data, size_t len)
     const char *b = base_name(name);
     if (len >= 4 && memcmp(data, "YARA", 4) == 0)
         return FT_YARA_COMPILED;
+    if (ws_variant_is_digest_file(data, len))
+        return FT_VARIANT;
     if (has_ext(b, ".yar") || has_ext(b, ".yara") || has_ext(b, ".rule") || has_ext(b, ".rules"))
         return FT_YARA;
     if (has_ext(b, ".yarc"))
@@ -321,6 +325,38 @@ static enum ftype sniff(const char *name, const char *data, size_t len)
     return FT_UNKNOWN;
 }
 
+struct variant_err {
+    ws_emit_fn emit;
+    void *user;
+    const char *file;
+};
+
+static void variant_error(void *user, uint64_t line, ws_status st, const char *msg)
+{
+    struct variant_err *e = user;
+    ws_pack_emit_error(e->emit, e->user, e->file, line, st, "%s", msg);
+}
+
+/* Reference digests printed by `wormsign digest` (docs/variant-digest.md). */
+static ws_status load_variants(struct ws_pack *p, const char *name, const char *data, size_t len,
+                               ws_emit_fn emit, void *user, size_t *added)
+{
+    if (!p->variants) {
+        ws_status st = ws_variant_db_new(&p->variants);
+        if (st != WS_OK)
+            return st;
+    }
+    size_t before = ws_variant_db_count(p->variants);
+    struct variant_err e = {emit, user, name};
+    ws_status st = ws_variant_db_parse(p->variants, data, len, name, variant_error, &e);
+    *added = ws_variant_db_count(p->variants) - before;
+    if (st == WS_E_TOO_LARGE) {
+        ws_pack_emit_error(emit, user, name, 0, st, "too many variant references; rest not loaded");
+        st = WS_OK;
+    }
+    return st;
+}
+
 static ws_status load_typed(struct ws_pack *p, enum ftype t, const char *name, const char *data,
                             size_t len, ws_emit_fn emit, void *user, int builtin)
 {
@@ -357,6 +393,9 @@ static ws_status load_typed(struct ws_pack *p, enum ftype t, const char *name, c
         break;
     case FT_C2:
         st = load_c2(p, name, data, len, &added);
+        break;
+    case FT_VARIANT:
+        st = load_variants(p, name, data, len, emit, user, &added);
         break;
     case FT_C2_URLS:
         st = ws_ioc_lines_load(p, &p->c2_urls, name, data, len, &added);
@@ -590,6 +629,8 @@ ws_status ws_pack_compile(ws_pack *p, ws_emit_fn emit, void *user)
     ws_status st = ws_pack_yara_compile(p, emit, user);
     if (st == WS_OK)
         st = ws_ioc_name_compile(p);
+    if (st == WS_OK && p->variants)
+        st = ws_variant_db_finish(p->variants);
     if (st == WS_OK) {
         ws_ioc_hash_sort(p);
         p->compiled = 1;
@@ -621,6 +662,7 @@ void ws_pack_get_stats(const ws_pack *p, struct ws_pack_stats *s)
     s->services = p->services.n;
     s->recon_commands = p->recon.n;
     s->sources = p->n_sources;
+    s->variant_refs = p->variants ? ws_variant_db_count(p->variants) : 0;
 }
 
 /* Pull "[source: ...]" citations out of a description. */
@@ -655,10 +697,11 @@ ws_status ws_pack_describe(const ws_pack *p, FILE *out, int verbose)
             "  C2 URLs          %zu\n"
             "  network patterns %zu\n"
             "  service IOCs     %zu\n"
-            "  recon commands   %zu\n",
+            "  recon commands   %zu\n"
+            "  variant refs     %zu\n",
             s.md5 + s.sha1 + s.sha256, s.md5, s.sha1, s.sha256, s.name_iocs, s.yara_rules,
             s.yara_files, s.yara_failed, s.c2_domains, s.c2_ips, s.c2_urls, s.net_patterns,
-            s.services, s.recon_commands);
+            s.services, s.recon_commands, s.variant_refs);
     if (p->n_yara) {
         fprintf(out, "\nYARA rules:\n");
         for (size_t i = 0; i < p->n_yara; i++) {

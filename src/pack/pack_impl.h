@@ -12,6 +12,7 @@
 #include "wormsign/pack.h"
 #include "core/buf.h"
 #include "pack/prefilter.h"
+#include "wormsign/variant.h"
 
 /* Where an entry came from: the pack file and line, and its description. */
 struct ws_ioc_origin {
@@ -108,6 +109,7 @@ struct ws_pack {
     size_t yara_rules, yara_failed;
     int yara_uses_md5; /* some rule may read the md5 external */
 
+    ws_variant_db *variants; /* reference digests (`wormsign digest` files), or NULL */
     struct ws_line_list c2_domains, c2_ips, c2_urls, net_patterns, services, recon;
     int compiled;
 };

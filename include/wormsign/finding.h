@@ -71,19 +71,19 @@ struct ws_finding {
     const char *pack;        /* pack the rule came from ("kwampirs (built-in)", a path) */
     int severity;            /* 0..100 (Loki/THOR score scale) */
 
-    const char *host;        /* host.name of the evidence; NULL: the scanning host */
-    const char *source;      /* evidence kind: "file", "evtx", "evt", "pcap", "hive", "smb" */
-    const char *path;        /* file (or log, capture, hive) path: raw bytes, may be invalid UTF-8 */
+    const char *host;   /* host.name of the evidence; NULL: the scanning host */
+    const char *source; /* evidence kind: "file", "evtx", "evt", "pcap", "hive", "smb" */
+    const char *path;   /* file (or log, capture, hive) path: raw bytes, may be invalid UTF-8 */
     size_t path_len;
     int has_size;
     uint64_t size;
     const char *md5, *sha1, *sha256; /* lowercase hex or NULL */
-    int64_t mtime;           /* evidence's own time, Unix seconds, or WS_TIME_UNKNOWN */
+    int64_t mtime;                   /* evidence's own time, Unix seconds, or WS_TIME_UNKNOWN */
 
-    ws_status error_code;    /* kind ERROR/SKIP: why */
-    const char *message;     /* kind ERROR/SKIP: human text; ALERT: optional summary */
+    ws_status error_code; /* kind ERROR/SKIP: why */
+    const char *message;  /* kind ERROR/SKIP: human text; ALERT: optional summary */
 
-    const char *ioc_file;    /* the IOC line that matched, and where it came from */
+    const char *ioc_file; /* the IOC line that matched, and where it came from */
     uint64_t ioc_line;
     const char *ioc_text;
 

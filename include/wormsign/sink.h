@@ -34,16 +34,16 @@ enum ws_sink_flags {
 
 /* Totals for the closing summary record. */
 struct ws_summary {
-    const char *command;    /* "scan", "logs", ... */
-    uint64_t objects;       /* files, records, frames examined */
-    uint64_t bytes;         /* bytes read */
-    uint64_t alerts;        /* ALERT findings */
-    uint64_t errors;        /* ERROR findings */
-    uint64_t skipped;       /* SKIP findings */
+    const char *command; /* "scan", "logs", ... */
+    uint64_t objects;    /* files, records, frames examined */
+    uint64_t bytes;      /* bytes read */
+    uint64_t alerts;     /* ALERT findings */
+    uint64_t errors;     /* ERROR findings */
+    uint64_t skipped;    /* SKIP findings */
     int max_severity;
-    double seconds;         /* wall time */
-    int64_t started;        /* Unix seconds */
-    int complete;           /* 1 if nothing was left unexamined because of an error */
+    double seconds;  /* wall time */
+    int64_t started; /* Unix seconds */
+    int complete;    /* 1 if nothing was left unexamined because of an error */
 };
 
 WS_API WS_MUST_CHECK ws_status ws_sink_human_new(FILE *out, unsigned flags, ws_sink **sink);

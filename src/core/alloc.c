@@ -14,8 +14,8 @@
 
 #ifdef WS_ALLOC_FAILPOINTS
 #include <stdatomic.h>
-static atomic_ulong alloc_count;
-static atomic_ulong alloc_fail_at;
+static atomic_ulong alloc_count;   /* checksrc: allow (test builds only) */
+static atomic_ulong alloc_fail_at; /* checksrc: allow (test builds only) */
 
 void ws_alloc_fail_at(unsigned long n)
 {

@@ -12,7 +12,8 @@
 
 #define BUF_MAGIC 0x62756621u
 
-static char empty_string[1] = ""; /* never written: alloc == 0 guards it */
+/* Shared by every empty buffer; never written (alloc == 0 guards it). */
+static const char empty_string[1] = "";
 
 static void check(const struct ws_buf *b)
 {
@@ -24,7 +25,7 @@ static void check(const struct ws_buf *b)
 
 void ws_buf_init(struct ws_buf *b, size_t max)
 {
-    b->data = empty_string;
+    b->data = (char *)empty_string;
     b->len = 0;
     b->alloc = 0;
     b->max = max ? max : 1;
@@ -39,7 +40,7 @@ void ws_buf_release(struct ws_buf *b)
         return;
     if (b->alloc)
         ws_free(b->data);
-    b->data = empty_string;
+    b->data = (char *)empty_string;
     b->len = 0;
     b->alloc = 0;
 }
@@ -148,7 +149,7 @@ char *ws_buf_detach(struct ws_buf *b, size_t *len)
     }
     if (len)
         *len = b->len;
-    b->data = empty_string;
+    b->data = (char *)empty_string;
     b->len = 0;
     b->alloc = 0;
     return r;

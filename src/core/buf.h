@@ -35,7 +35,7 @@ WS_MUST_CHECK ws_status ws_buf_add(struct ws_buf *b, const void *p, size_t n);
 WS_MUST_CHECK ws_status ws_buf_addc(struct ws_buf *b, char c);
 WS_MUST_CHECK ws_status ws_buf_adds(struct ws_buf *b, const char *s);
 WS_MUST_CHECK ws_status ws_buf_addf(struct ws_buf *b, const char *fmt, ...) WS_PRINTF(2, 3);
-WS_MUST_CHECK ws_status ws_buf_vaddf(struct ws_buf *b, const char *fmt, va_list ap);
+WS_MUST_CHECK ws_status ws_buf_vaddf(struct ws_buf *b, const char *fmt, va_list ap) WS_PRINTF(2, 0);
 /* Make room for n more bytes without changing len; *out points at them. */
 WS_MUST_CHECK ws_status ws_buf_reserve(struct ws_buf *b, size_t n, char **out);
 /* Shorten to n bytes (n <= len). */

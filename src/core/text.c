@@ -84,11 +84,21 @@ ws_status ws_text_json(struct ws_buf *b, const void *p, size_t n)
         }
         char esc[7];
         switch (c) {
-        case '"': st = ws_buf_adds(b, "\\\""); break;
-        case '\\': st = ws_buf_adds(b, "\\\\"); break;
-        case '\n': st = ws_buf_adds(b, "\\n"); break;
-        case '\r': st = ws_buf_adds(b, "\\r"); break;
-        case '\t': st = ws_buf_adds(b, "\\t"); break;
+        case '"':
+            st = ws_buf_adds(b, "\\\"");
+            break;
+        case '\\':
+            st = ws_buf_adds(b, "\\\\");
+            break;
+        case '\n':
+            st = ws_buf_adds(b, "\\n");
+            break;
+        case '\r':
+            st = ws_buf_adds(b, "\\r");
+            break;
+        case '\t':
+            st = ws_buf_adds(b, "\\t");
+            break;
         default:
             memcpy(esc, "\\u00", 4);
             esc[4] = hexdig[c >> 4];
@@ -216,4 +226,12 @@ ws_status ws_parse_u64(const char **pp, const char *end, uint64_t max, uint64_t 
     *out = v;
     *pp = p;
     return WS_OK;
+}
+
+size_t ws_path_base_off(const char *path, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && path[i - 1] != '/' && path[i - 1] != '\\')
+        i--;
+    return i;
 }

@@ -31,4 +31,7 @@ WS_MUST_CHECK ws_status ws_hex_decode(const char *hex, size_t n, uint8_t *out);
 /* Parse a decimal number in [p, end) no larger than max; advance *p only on success. */
 WS_MUST_CHECK ws_status ws_parse_u64(const char **p, const char *end, uint64_t max, uint64_t *out);
 
+/* Offset of the last component of a path that may use '/' or '\\'. */
+size_t ws_path_base_off(const char *path, size_t len);
+
 #endif

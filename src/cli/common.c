@@ -1,0 +1,156 @@
+/*
+ * common.c - what the subcommands share: sinks, pack loading, numbers,
+ * priority.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_report_open(struct cli_output *o, ws_report **out)
+{
+    char host[256];
+    const char *h = o->host;
+    if (!h) {
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "localhost");
+        host[sizeof host - 1] = '\0';
+        h = host;
+    }
+    ws_report *r;
+    if (ws_report_new(h, &r) != WS_OK)
+        return -1;
+    FILE *machine = stdout;
+    if (o->output_path) {
+        o->out_file = fopen(o->output_path, "w");
+        if (!o->out_file) {
+            fprintf(stderr, "wormsign: cannot write %s: %s\n", o->output_path, strerror(errno));
+            ws_report_free(r);
+            return -1;
+        }
+        machine = o->out_file;
+    }
+    ws_sink *s = NULL;
+    ws_status st = WS_OK;
+    if (o->json)
+        st = ws_sink_json_new(machine, 0, &s);
+    else if (o->csv)
+        st = ws_sink_csv_new(machine, 0, &s);
+    if (st == WS_OK && s)
+        st = ws_report_add_sink(r, s);
+    /* the human summary goes to stdout unless stdout carries machine output */
+    if (st == WS_OK && (!(o->json || o->csv) || o->output_path)) {
+        unsigned flags = (o->color ? WS_SINK_COLOR : 0) | (o->verbose ? WS_SINK_VERBOSE : 0) |
+                         (o->quiet ? WS_SINK_QUIET : 0);
+        st = ws_sink_human_new(stdout, flags, &s);
+        if (st == WS_OK)
+            st = ws_report_add_sink(r, s);
+    }
+    if (st != WS_OK) {
+        ws_report_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void cli_report_close_files(struct cli_output *o)
+{
+    if (o->out_file) {
+        fclose(o->out_file);
+        o->out_file = NULL;
+    }
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-')
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0':
+        break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    default:
+        return -1;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+int cli_parse_number(const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !(v >= 0) || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_load_packs(ws_pack **out, int no_default, const char *const *packs, size_t n_packs,
+                   ws_report *report)
+{
+    ws_pack *p;
+    if (ws_pack_new(&p) != WS_OK)
+        return -1;
+    ws_status st = WS_OK;
+    if (!no_default)
+        st = ws_pack_add_builtin(p, ws_report_emit, report);
+    for (size_t i = 0; i < n_packs && st == WS_OK; i++) {
+        ws_status ps = ws_pack_add_path(p, packs[i], ws_report_emit, report);
+        if (ps == WS_E_NOMEM)
+            st = ps;
+        else if (ps != WS_OK)
+            fprintf(stderr, "wormsign: nothing loaded from pack %s (%s)\n", packs[i],
+                    ws_status_str(ps));
+    }
+    if (st == WS_OK)
+        st = ws_pack_compile(p, ws_report_emit, report);
+    if (st != WS_OK) {
+        fprintf(stderr, "wormsign: cannot load packs: %s\n", ws_status_str(st));
+        ws_pack_free(p);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+void cli_low_priority(void)
+{
+    /* before the workers start: threads inherit both settings */
+    if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+        fprintf(stderr, "wormsign: cannot lower CPU priority: %s\n", strerror(errno));
+#ifdef SYS_ioprio_set
+    /* ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) */
+    if (syscall(SYS_ioprio_set, 1, 0, 3 << 13) != 0)
+        fprintf(stderr, "wormsign: cannot set idle I/O class: %s\n", strerror(errno));
+#endif
+}

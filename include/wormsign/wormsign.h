@@ -13,6 +13,7 @@
 #include "wormsign/sink.h"
 #include "wormsign/pack.h"
 #include "wormsign/scan.h"
+#include "wormsign/logs.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -208,9 +208,6 @@ static ws_status lateral(struct ws_logs *h, const struct ws_event_detector *d)
         f.path_len = strlen(f.path);
         f.mtime = ws_evtx_filetime_unix(e0);
         f.message = msg.data;
-        f.ioc_file = d->file;
-        f.ioc_line = d->line;
-        f.ioc_text = d->id;
         f.fields = kv;
         f.n_fields = k;
         f.evidence = ev;
@@ -336,9 +333,6 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
             f.path_len = strlen(f.path);
             f.mtime = ws_evtx_filetime_unix(a->t);
             f.message = msg.data;
-            f.ioc_file = d->file;
-            f.ioc_line = d->line;
-            f.ioc_text = d->id;
             f.fields = kv;
             f.n_fields = k;
             f.evidence = ev;

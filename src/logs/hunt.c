@@ -183,9 +183,18 @@ static void run_rules(struct ws_logs *h, const struct ws_logs_file *file,
         f.path_len = strlen(file->path);
         f.mtime = ws_evtx_filetime_unix(ev->filetime);
         f.message = r->name;
-        f.ioc_file = r->file;
-        f.ioc_line = r->line;
-        f.ioc_text = r->id;
+        /* where the rule is written, as evidence (the ioc.* fields describe
+         * file IOCs); info records carry no rule.* of the sink's: add them */
+        char where[300];
+        int wl = snprintf(where, sizeof where, "%s:%llu", r->file, (unsigned long long)r->line);
+        if (ne < WS_ARRAY_LEN(evd) && wl > 0)
+            evd[ne++] = (struct ws_kv){.key = "rule_source", .val = where,
+                                       .len = (size_t)wl < sizeof where ? (size_t)wl
+                                                                        : sizeof where - 1};
+        if (r->info && nk + 2 <= WS_ARRAY_LEN(kv)) {
+            kv[nk++] = (struct ws_kv){.key = "rule.id", .val = r->id, .len = strlen(r->id)};
+            kv[nk++] = (struct ws_kv){.key = "rule.name", .val = r->name, .len = strlen(r->name)};
+        }
         f.fields = kv;
         f.n_fields = nk;
         f.evidence = evd;

@@ -588,21 +588,32 @@ int ws_event_get(const struct ws_evtx_event *ev, const char *name, const char **
         *n = w > 0 ? (size_t)w : 0;
         return 1;
     }
+    /* exact System name, then EventData/UserData (exact, then any case),
+     * then System names in any case: "ProcessId" (4688, Sysmon) is data,
+     * "ProcessID" the System Execution attribute */
     for (int k = 0; k < WS_EVTX_SYS_COUNT; k++) {
-        if (strcasecmp(name, sys_names[k]) == 0) {
-            if (!ev->sys[k].s)
-                break; /* an EventData field may carry the same name */
+        if (strcmp(name, sys_names[k]) == 0 && ev->sys[k].s) {
             *s = ev->sys[k].s;
             *n = ev->sys[k].len;
             return 1;
         }
     }
     size_t nl = strlen(name);
-    for (size_t i = 0; i < ev->n_fields; i++) {
-        const struct ws_evtx_field *f = &ev->fields[i];
-        if (f->name.len == nl && strncasecmp(f->name.s, name, nl) == 0) {
-            *s = f->value.s ? f->value.s : "";
-            *n = f->value.s ? f->value.len : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ev->n_fields; i++) {
+            const struct ws_evtx_field *f = &ev->fields[i];
+            if (f->name.len == nl && (pass ? strncasecmp(f->name.s, name, nl) == 0
+                                           : memcmp(f->name.s, name, nl) == 0)) {
+                *s = f->value.s ? f->value.s : "";
+                *n = f->value.s ? f->value.len : 0;
+                return 1;
+            }
+        }
+    }
+    for (int k = 0; k < WS_EVTX_SYS_COUNT; k++) {
+        if (strcasecmp(name, sys_names[k]) == 0 && ev->sys[k].s) {
+            *s = ev->sys[k].s;
+            *n = ev->sys[k].len;
             return 1;
         }
     }

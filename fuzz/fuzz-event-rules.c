@@ -23,12 +23,16 @@ static int ignore(void *user, const struct ws_finding *f)
     return 0;
 }
 
-#define STR(x) {x, sizeof(x) - 1}
+#define STR(x)                                                                                     \
+    {                                                                                              \
+        x, sizeof(x) - 1                                                                           \
+    }
 
 static const char services[] = "name;equals;WmiApSrvEx;90;x\n"
                                "display;equals;WMI Performance Adapter Extension;90;x\n"
                                "path;contains;ControlTrace -Embedding -k;85;x\n";
-static const char recon[] = "AB;hostname\nA;dir /s /a c:\\ >> \"C:\\windows\\TEMP\\[RANDOM].tmp\"\n";
+static const char recon[] =
+    "AB;hostname\nA;dir /s /a c:\\ >> \"C:\\windows\\TEMP\\[RANDOM].tmp\"\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,8 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     if (ws_pack_add_buffer(p, "services.txt", services, sizeof services - 1, ignore, NULL) !=
             WS_OK ||
-        ws_pack_add_buffer(p, "recon-commands.txt", recon, sizeof recon - 1, ignore, NULL) !=
-            WS_OK)
+        ws_pack_add_buffer(p, "recon-commands.txt", recon, sizeof recon - 1, ignore, NULL) != WS_OK)
         goto out;
     ws_status st = ws_pack_add_buffer(p, "fuzz-event-rules.txt", data, size, ignore, NULL);
     if (st == WS_E_NOMEM)

@@ -59,7 +59,10 @@ static ws_pack *load(const char *rules, struct errs *e)
     return p;
 }
 
-#define S(x) {x, sizeof(x) - 1}
+#define S(x)                                                                                       \
+    {                                                                                              \
+        x, sizeof(x) - 1                                                                           \
+    }
 
 static struct ws_evtx_field f7045[] = {
     {S("ServiceName"), S("wmiapsrvex")},
@@ -133,25 +136,25 @@ static void operators(void **state)
 {
     (void)state;
     struct errs e = {0};
-    ws_pack *p = load("rule = a\nmatch ServiceName equals wmiapsrvex\n"                  /* 0 */
-                      "rule = b\nmatch ServiceName equals WmiApSrvEx\n"                  /* 1 */
-                      "rule = c\nmatch ServiceName iequals WMIAPSRVEX\n"                 /* 2 */
-                      "rule = d\nmatch ImagePath contains ControlTrace\n"                /* 3 */
-                      "rule = e\nmatch ImagePath icontains controltrace -EMBEDDING\n"    /* 4 */
-                      "rule = f\nmatch ImagePath istartswith c:\\windows\\\n"            /* 5 */
-                      "rule = g\nmatch ImagePath endswith netsvcs\n"                     /* 6 */
-                      "rule = h\nmatch ImagePath iendswith NETSVC\n"                     /* 7 */
-                      "rule = i\nmatch ImagePath regex (?i)\\\\X\\.EXE\\s\n"             /* 8 */
-                      "rule = j\nmatch EventID in 4697|7045\n"                           /* 9 */
-                      "rule = k\nmatch Nope|ServiceName in @services.name\n"             /* 10 */
-                      "rule = l\nmatch ImagePath in @services.path\n"                    /* 11 */
-                      "rule = m\nmatch ServiceName in @services.display\n"               /* 12 */
-                      "rule = n\nmatch Nope equals x\n"                                  /* 13 */
-                      "rule = o\nmatch Nope not equals x\n"                              /* 14 */
-                      "rule = p\nmatch ServiceName not iequals wmiapsrv\n"               /* 15 */
-                      "rule = q\nmatch ProcessID equals 4\nmatch ProcessId equals 0x1a4\n" /* 16 */
+    ws_pack *p = load("rule = a\nmatch ServiceName equals wmiapsrvex\n"                     /* 0 */
+                      "rule = b\nmatch ServiceName equals WmiApSrvEx\n"                     /* 1 */
+                      "rule = c\nmatch ServiceName iequals WMIAPSRVEX\n"                    /* 2 */
+                      "rule = d\nmatch ImagePath contains ControlTrace\n"                   /* 3 */
+                      "rule = e\nmatch ImagePath icontains controltrace -EMBEDDING\n"       /* 4 */
+                      "rule = f\nmatch ImagePath istartswith c:\\windows\\\n"               /* 5 */
+                      "rule = g\nmatch ImagePath endswith netsvcs\n"                        /* 6 */
+                      "rule = h\nmatch ImagePath iendswith NETSVC\n"                        /* 7 */
+                      "rule = i\nmatch ImagePath regex (?i)\\\\X\\.EXE\\s\n"                /* 8 */
+                      "rule = j\nmatch EventID in 4697|7045\n"                              /* 9 */
+                      "rule = k\nmatch Nope|ServiceName in @services.name\n"                /* 10 */
+                      "rule = l\nmatch ImagePath in @services.path\n"                       /* 11 */
+                      "rule = m\nmatch ServiceName in @services.display\n"                  /* 12 */
+                      "rule = n\nmatch Nope equals x\n"                                     /* 13 */
+                      "rule = o\nmatch Nope not equals x\n"                                 /* 14 */
+                      "rule = p\nmatch ServiceName not iequals wmiapsrv\n"                  /* 15 */
+                      "rule = q\nmatch ProcessID equals 4\nmatch ProcessId equals 0x1a4\n"  /* 16 */
                       "rule = r\nmatch Provider startswith Service\nor\nmatch X equals y\n" /* 17 */
-                      "rule = s\nmatch EventID equals 1\nor\nmatch EventID equals 2\n",  /* 18 */
+                      "rule = s\nmatch EventID equals 1\nor\nmatch EventID equals 2\n",     /* 18 */
                       &e);
     assert_int_equal(e.n, 0);
     assert_int_equal(ws_event_rules_count(p), 19);

@@ -89,7 +89,6 @@
  * whole chunk (records never cross a chunk). */
 #define WS_EVTX_MAX_RESYNC 65536
 
-
 /* ---- Event rules and log hunting (src/logs) ---- */
 
 /* Event rules per pack set: a hand-written pack holds tens; a generated one

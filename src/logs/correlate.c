@@ -70,8 +70,7 @@ static ws_status add_record(struct ws_buf *b, const struct ws_logs *h, const str
         st = ws_buf_addf(b, "%s#%llu(%lld)", base(h->files[f->file].path),
                          (unsigned long long)f->record, (long long)f->num);
     else if (st == WS_OK)
-        st = ws_buf_addf(b, "%s#%llu", base(h->files[f->file].path),
-                         (unsigned long long)f->record);
+        st = ws_buf_addf(b, "%s#%llu", base(h->files[f->file].path), (unsigned long long)f->record);
     return st;
 }
 
@@ -173,26 +172,28 @@ static ws_status lateral(struct ws_logs *h, const struct ws_event_detector *d)
         if (user[0])
             kv[k++] = (struct ws_kv){.key = "user.name", .val = user, .len = strlen(user)};
         kv[k++] = (struct ws_kv){.key = "file.path", .val = w->s[2], .len = strlen(w->s[2])};
-        kv[k++] = (struct ws_kv){.key = "winlog.computer_name", .val = w->s[WS_FACT_STRS - 1],
+        kv[k++] = (struct ws_kv){.key = "winlog.computer_name",
+                                 .val = w->s[WS_FACT_STRS - 1],
                                  .len = strlen(w->s[WS_FACT_STRS - 1])};
         kv[k++] = (struct ws_kv){.key = "event.start", .val = ta, .len = strlen(ta)};
         kv[k++] = (struct ws_kv){.key = "event.end", .val = tb, .len = strlen(tb)};
         const struct ws_fact *key = svc ? svc : w;
-        kv[k++] = (struct ws_kv){.key = "winlog.record_id", .type = WS_KV_INT,
+        kv[k++] = (struct ws_kv){.key = "winlog.record_id",
+                                 .type = WS_KV_INT,
                                  .num = (int64_t)(key->record & INT64_MAX)};
         if (svc) {
-            kv[k++] = (struct ws_kv){.key = "service.name", .val = svc->s[0],
-                                     .len = strlen(svc->s[0])};
-            ev[ne++] = (struct ws_kv){.key = "service.image_path", .val = svc->s[1],
-                                      .len = strlen(svc->s[1])};
+            kv[k++] =
+                (struct ws_kv){.key = "service.name", .val = svc->s[0], .len = strlen(svc->s[0])};
+            ev[ne++] = (struct ws_kv){
+                .key = "service.image_path", .val = svc->s[1], .len = strlen(svc->s[1])};
         }
-        ev[ne++] = (struct ws_kv){.key = "records", .val = rec.data ? rec.data : "",
-                                  .len = rec.len};
+        ev[ne++] =
+            (struct ws_kv){.key = "records", .val = rec.data ? rec.data : "", .len = rec.len};
         ev[ne++] = (struct ws_kv){.key = "share_writes", .type = WS_KV_INT, .num = (int64_t)nw};
-        ev[ne++] = (struct ws_kv){.key = "network_logons", .type = WS_KV_INT,
-                                  .num = (int64_t)nlogon};
-        ev[ne++] = (struct ws_kv){.key = "share_connections", .type = WS_KV_INT,
-                                  .num = (int64_t)nshare};
+        ev[ne++] =
+            (struct ws_kv){.key = "network_logons", .type = WS_KV_INT, .num = (int64_t)nlogon};
+        ev[ne++] =
+            (struct ws_kv){.key = "share_connections", .type = WS_KV_INT, .num = (int64_t)nshare};
         struct ws_finding f;
         ws_finding_init(&f, WS_FINDING_ALERT);
         f.ruleset = "event";
@@ -301,21 +302,23 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
                                distinct, a->s[0], (long long)((z->t - a->t) / TICKS)));
             struct ws_kv kv[8], ev[4];
             size_t k = 0, ne = 0;
-            kv[k++] = (struct ws_kv){.key = "winlog.computer_name", .val = a->s[WS_FACT_STRS - 1],
+            kv[k++] = (struct ws_kv){.key = "winlog.computer_name",
+                                     .val = a->s[WS_FACT_STRS - 1],
                                      .len = strlen(a->s[WS_FACT_STRS - 1])};
-            kv[k++] = (struct ws_kv){.key = "winlog.record_id", .type = WS_KV_INT,
+            kv[k++] = (struct ws_kv){.key = "winlog.record_id",
+                                     .type = WS_KV_INT,
                                      .num = (int64_t)(a->record & INT64_MAX)};
             kv[k++] = (struct ws_kv){.key = "event.start", .val = ta, .len = strlen(ta)};
             kv[k++] = (struct ws_kv){.key = "event.end", .val = tb, .len = strlen(tb)};
             if (a->s[2][0])
-                kv[k++] = (struct ws_kv){.key = "user.name", .val = a->s[2],
-                                         .len = strlen(a->s[2])};
+                kv[k++] =
+                    (struct ws_kv){.key = "user.name", .val = a->s[2], .len = strlen(a->s[2])};
             if (a->s[3][0])
-                kv[k++] = (struct ws_kv){.key = "process.parent.executable", .val = a->s[3],
-                                         .len = strlen(a->s[3])};
+                kv[k++] = (struct ws_kv){
+                    .key = "process.parent.executable", .val = a->s[3], .len = strlen(a->s[3])};
             ev[ne++] = (struct ws_kv){.key = "commands", .val = cmds.data, .len = cmds.len};
-            ev[ne++] = (struct ws_kv){.key = "distinct_commands", .type = WS_KV_INT,
-                                      .num = (int64_t)distinct};
+            ev[ne++] = (struct ws_kv){
+                .key = "distinct_commands", .type = WS_KV_INT, .num = (int64_t)distinct};
             ev[ne++] = (struct ws_kv){.key = "records", .val = rec.data, .len = rec.len};
             ev[ne++] = (struct ws_kv){.key = "group", .val = a->s[0], .len = strlen(a->s[0])};
             struct ws_finding f;

@@ -97,8 +97,7 @@ static int get(const struct ws_evtx_event *ev, const char *names, const char **s
 }
 
 size_t ws_logs_ecs(const struct ws_logs_file *file, const struct ws_evtx_event *ev,
-                   struct ws_kv *kv, size_t cap, char *tbuf, size_t tcap, char *idbuf,
-                   size_t idcap)
+                   struct ws_kv *kv, size_t cap, char *tbuf, size_t tcap, char *idbuf, size_t idcap)
 {
     size_t k = 0;
     const char *s;
@@ -106,13 +105,14 @@ size_t ws_logs_ecs(const struct ws_logs_file *file, const struct ws_evtx_event *
 #define PUT(key_, s_, n_)                                                                          \
     do {                                                                                           \
         if (k < cap) {                                                                             \
-            kv[k] = (struct ws_kv){.key = (key_), .type = WS_KV_STR, .val = (s_), .len = (n_)};   \
+            kv[k] = (struct ws_kv){.key = (key_), .type = WS_KV_STR, .val = (s_), .len = (n_)};    \
             k++;                                                                                   \
         }                                                                                          \
     } while (0)
     (void)file;
     if (k < cap)
-        kv[k++] = (struct ws_kv){.key = "winlog.record_id", .type = WS_KV_INT,
+        kv[k++] = (struct ws_kv){.key = "winlog.record_id",
+                                 .type = WS_KV_INT,
                                  .num = (int64_t)(ev->record_id & INT64_MAX)};
     if (ev->has_event_id) {
         int w = snprintf(idbuf, idcap, "%u", (unsigned)ev->event_id);
@@ -188,9 +188,10 @@ static void run_rules(struct ws_logs *h, const struct ws_logs_file *file,
         char where[300];
         int wl = snprintf(where, sizeof where, "%s:%llu", r->file, (unsigned long long)r->line);
         if (ne < WS_ARRAY_LEN(evd) && wl > 0)
-            evd[ne++] = (struct ws_kv){.key = "rule_source", .val = where,
-                                       .len = (size_t)wl < sizeof where ? (size_t)wl
-                                                                        : sizeof where - 1};
+            evd[ne++] =
+                (struct ws_kv){.key = "rule_source",
+                               .val = where,
+                               .len = (size_t)wl < sizeof where ? (size_t)wl : sizeof where - 1};
         if (r->info && nk + 2 <= WS_ARRAY_LEN(kv)) {
             kv[nk++] = (struct ws_kv){.key = "rule.id", .val = r->id, .len = strlen(r->id)};
             kv[nk++] = (struct ws_kv){.key = "rule.name", .val = r->name, .len = strlen(r->name)};
@@ -331,8 +332,8 @@ static ws_status collect(struct ws_logs *h, const struct ws_evtx_event *ev)
                     m = m * 16 + (uint64_t)(c >= 'a' ? c - 'a' + 10 : c - '0');
                 }
             }
-            int write = (m & 0x6) != 0 || (al && (memmem(al, aln, "%%4417", 6) ||
-                                                  memmem(al, aln, "%%4418", 6)));
+            int write = (m & 0x6) != 0 ||
+                        (al && (memmem(al, aln, "%%4417", 6) || memmem(al, aln, "%%4418", 6)));
             if (!write)
                 return WS_OK;
             /* full path: ShareLocalPath (\??\C:\Windows) + \ + relative name */
@@ -390,8 +391,7 @@ static ws_status collect(struct ws_logs *h, const struct ws_evtx_event *ev)
                 while (k < pn && p[k] != ' ')
                     k++;
                 for (size_t j = 0; j + 4 <= pn; j++)
-                    if (strncasecmp(p + j, ".exe", 4) == 0 &&
-                        (j + 4 == pn || p[j + 4] == ' ')) {
+                    if (strncasecmp(p + j, ".exe", 4) == 0 && (j + 4 == pn || p[j + 4] == ' ')) {
                         k = j + 4;
                         break;
                     }
@@ -421,8 +421,7 @@ static ws_status collect(struct ws_logs *h, const struct ws_evtx_event *ev)
         if (sysmon && get(ev, "ParentProcessGuid", &a, &an))
             w = snprintf(key, sizeof key, "parent process %.*s", (int)(an > 200 ? 200 : an), a);
         else if (get(ev, sysmon ? "ParentProcessId" : "ProcessId", &a, &an))
-            w = snprintf(key, sizeof key, "parent process id %.*s", (int)(an > 200 ? 200 : an),
-                         a);
+            w = snprintf(key, sizeof key, "parent process id %.*s", (int)(an > 200 ? 200 : an), a);
         else if (get(ev, sysmon ? "LogonId" : "SubjectLogonId", &b, &bn))
             w = snprintf(key, sizeof key, "logon session %.*s", (int)(bn > 200 ? 200 : bn), b);
         else
@@ -457,12 +456,13 @@ static void emit_file_error(struct ws_logs *h, const struct ws_logs_file *file,
     f.message = msg;
     if (e) {
         if (e->chunk != UINT64_MAX)
-            ev[ne++] = (struct ws_kv){.key = "evtx.chunk", .type = WS_KV_INT,
-                                      .num = (int64_t)(e->chunk & INT64_MAX)};
-        ev[ne++] = (struct ws_kv){.key = "offset", .type = WS_KV_INT,
-                                  .num = (int64_t)(e->offset & INT64_MAX)};
+            ev[ne++] = (struct ws_kv){
+                .key = "evtx.chunk", .type = WS_KV_INT, .num = (int64_t)(e->chunk & INT64_MAX)};
+        ev[ne++] = (struct ws_kv){
+            .key = "offset", .type = WS_KV_INT, .num = (int64_t)(e->offset & INT64_MAX)};
         if (e->has_record_id)
-            ev[ne++] = (struct ws_kv){.key = "winlog.record_id", .type = WS_KV_INT,
+            ev[ne++] = (struct ws_kv){.key = "winlog.record_id",
+                                      .type = WS_KV_INT,
                                       .num = (int64_t)(e->record_id & INT64_MAX)};
     }
     f.evidence = ev;

@@ -209,8 +209,7 @@ static const struct {
 };
 
 /* Split s on '|' into an owned array (empty parts are errors). */
-static ws_status split_bar(const char *s, size_t n, size_t max, char ***out, size_t *count,
-                           int *ok)
+static ws_status split_bar(const char *s, size_t n, size_t max, char ***out, size_t *count, int *ok)
 {
     char **v = NULL;
     size_t k = 0, cap = 0;
@@ -296,8 +295,9 @@ static ws_status parse_match(struct parser *ps, uint64_t line, const char *s, si
         while (li < WS_ARRAY_LEN(lists) && !tok_is(s, n, lists[li].name))
             li++;
         if (li == WS_ARRAY_LEN(lists)) {
-            bad(ps, line, "unknown list (known: @services.name, @services.display, "
-                          "@services.path, @recon)",
+            bad(ps, line,
+                "unknown list (known: @services.name, @services.display, "
+                "@services.path, @recon)",
                 s, n);
             goto out;
         }
@@ -316,8 +316,7 @@ static ws_status parse_match(struct parser *ps, uint64_t line, const char *s, si
         if (!c.re) {
             PCRE2_UCHAR msg[160];
             pcre2_get_error_message(err, msg, sizeof msg);
-            bad(ps, line, "regex does not compile", (const char *)msg,
-                strlen((const char *)msg));
+            bad(ps, line, "regex does not compile", (const char *)msg, strlen((const char *)msg));
             goto out;
         }
     }
@@ -602,8 +601,8 @@ int ws_event_get(const struct ws_evtx_event *ev, const char *name, const char **
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < ev->n_fields; i++) {
             const struct ws_evtx_field *f = &ev->fields[i];
-            if (f->name.len == nl && (pass ? strncasecmp(f->name.s, name, nl) == 0
-                                           : memcmp(f->name.s, name, nl) == 0)) {
+            if (f->name.len == nl &&
+                (pass ? strncasecmp(f->name.s, name, nl) == 0 : memcmp(f->name.s, name, nl) == 0)) {
                 *s = f->value.s ? f->value.s : "";
                 *n = f->value.s ? f->value.len : 0;
                 return 1;
@@ -716,8 +715,8 @@ static int cond_match(const struct ws_pack *p, const struct ws_rule_cond *c,
         m = n >= c->len && ieq(s + n - c->len, c->len, c->value, c->len);
         break;
     case WS_OP_REGEX:
-        m = pcre2_match((const pcre2_code *)c->re, (PCRE2_SPTR)s, n, 0, 0,
-                        (pcre2_match_data *)md, NULL) >= 0;
+        m = pcre2_match((const pcre2_code *)c->re, (PCRE2_SPTR)s, n, 0, 0, (pcre2_match_data *)md,
+                        NULL) >= 0;
         break;
     case WS_OP_IN_SET:
         for (size_t i = 0; i < c->n_set && !m; i++)
@@ -814,8 +813,7 @@ static int recon_eq(const char *cand, size_t cn, const char *entry)
     if (!r)
         return en == cn && memcmp(e, cand, cn) == 0;
     size_t pre = (size_t)(r - e), suf = en - pre - 8;
-    if (cn < pre + suf + 1 || memcmp(cand, e, pre) != 0 ||
-        memcmp(cand + cn - suf, r + 8, suf) != 0)
+    if (cn < pre + suf + 1 || memcmp(cand, e, pre) != 0 || memcmp(cand + cn - suf, r + 8, suf) != 0)
         return 0;
     for (size_t i = pre; i < cn - suf; i++)
         if (cand[i] == '\\' || cand[i] == '"' || cand[i] == ' ')

@@ -82,8 +82,8 @@ struct ws_event_detector {
     uint64_t line;
     enum ws_detector_kind kind;
     int severity;
-    int severity_low;  /* lateral: an admin-share write with no service to complete it */
-    int64_t window;    /* seconds */
+    int severity_low;   /* lateral: an admin-share write with no service to complete it */
+    int64_t window;     /* seconds */
     uint64_t threshold; /* recon: distinct commands */
 };
 

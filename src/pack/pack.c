@@ -256,9 +256,8 @@ enum ftype {
 static const char *ftype_name(enum ftype t)
 {
     static const char *const names[] = {
-        "unknown", "yara",    "yara-compiled", "hash",         "filename",
-        "c2",      "c2-urls", "services",      "net-patterns", "recon-commands",
-        "event-rules"};
+        "unknown", "yara",     "yara-compiled", "hash",           "filename",   "c2",
+        "c2-urls", "services", "net-patterns",  "recon-commands", "event-rules"};
     return names[t];
 }
 

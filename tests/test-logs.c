@@ -203,6 +203,67 @@ static void recon_lines(void **state)
     ws_pack_free(p);
 }
 
+/* The built-in rules on the shapes of legacy EVT records (positional
+ * param1..N strings, XP event ids), which the corpus does not hold. */
+static void builtin_xp(void **state)
+{
+    (void)state;
+    ws_pack *p = NULL;
+    assert_int_equal(ws_pack_new(&p), WS_OK);
+    assert_int_equal(ws_pack_add_builtin(p, NULL, NULL), WS_OK);
+    assert_int_equal(ws_pack_compile(p, NULL, NULL), WS_OK);
+    static const struct {
+        uint32_t id;
+        const char *provider, *p1, *p2, *want;
+    } cases[] = {
+        {601, "Security", "WmiApSrvEx", "C:\\WINDOWS\\system32\\x.exe", "kwampirs.service.installed"},
+        {601, "Security", "WMI Performance Adapter Extension", "x.exe", "kwampirs.service.installed"},
+        {601, "Security", "svc", "x.exe ControlTrace -Embedding -k y", "kwampirs.service.installed"},
+        {601, "Security", "WmiApSrv", "C:\\WINDOWS\\system32\\wbem\\WmiApSrv.exe", NULL},
+        {601, "Security", "PSEXESVC", "%SystemRoot%\\PSEXESVC.EXE", "generic.service.remote-windir"},
+        {7035, "Service Control Manager", "WMI Performance Adapter Extension", "start",
+         "kwampirs.service.started"},
+        {7035, "Service Control Manager", "WMI Performance Adapter", "start", NULL},
+        {592, "Security", "1234", "C:\\WINDOWS\\wmiapsrvce.exe", "kwampirs.process.dropper"},
+        {592, "Security", "1234", "C:\\WINDOWS\\system32\\wbem\\wmiprvse.exe", NULL},
+        {592, "Security", "1234", "C:\\WINDOWS\\Temp\\wmiprvse.exe", "kwampirs.process.dropper"},
+        {517, "Security", "x", "y", "generic.eventlog.cleared"},
+        {517, "SomethingElse", "x", "y", NULL},
+    };
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct ws_evtx_field f[2] = {
+            {{"param1", 6}, {cases[c].p1, strlen(cases[c].p1)}},
+            {{"param2", 6}, {cases[c].p2, strlen(cases[c].p2)}},
+        };
+        struct ws_evtx_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.has_event_id = 1;
+        ev.event_id = cases[c].id;
+        ev.sys[WS_EVTX_SYS_PROVIDER] = (struct ws_evtx_str){cases[c].provider,
+                                                            strlen(cases[c].provider)};
+        ev.fields = f;
+        ev.n_fields = 2;
+        const char *got = NULL;
+        int hits = 0;
+        for (size_t i = 0; i < ws_event_rules_count(p); i++) {
+            struct ws_kv kv[8];
+            size_t n;
+            if (ws_event_rule_match(p, ws_event_rule_at(p, i), &ev, md, kv, 8, &n)) {
+                got = ws_event_rule_at(p, i)->id;
+                hits++;
+            }
+        }
+        if (hits > 1 || (got == NULL) != (cases[c].want == NULL) ||
+            (got && strcmp(got, cases[c].want) != 0))
+            fail_msg("case %zu (%u %s): got %s (%d hits), want %s", c, (unsigned)cases[c].id,
+                     cases[c].p1, got ? got : "nothing", hits,
+                     cases[c].want ? cases[c].want : "nothing");
+    }
+    pcre2_match_data_free(md);
+    ws_pack_free(p);
+}
+
 /* Allocation N fails for N = 1, 2, ...: a clear status, no crash or leak. */
 static void alloc_failures(void **state)
 {
@@ -237,6 +298,7 @@ int main(void)
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(operators),
         cmocka_unit_test(recon_lines),
+        cmocka_unit_test(builtin_xp),
         cmocka_unit_test(alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

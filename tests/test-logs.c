@@ -216,11 +216,15 @@ static void builtin_xp(void **state)
         uint32_t id;
         const char *provider, *p1, *p2, *want;
     } cases[] = {
-        {601, "Security", "WmiApSrvEx", "C:\\WINDOWS\\system32\\x.exe", "kwampirs.service.installed"},
-        {601, "Security", "WMI Performance Adapter Extension", "x.exe", "kwampirs.service.installed"},
-        {601, "Security", "svc", "x.exe ControlTrace -Embedding -k y", "kwampirs.service.installed"},
+        {601, "Security", "WmiApSrvEx", "C:\\WINDOWS\\system32\\x.exe",
+         "kwampirs.service.installed"},
+        {601, "Security", "WMI Performance Adapter Extension", "x.exe",
+         "kwampirs.service.installed"},
+        {601, "Security", "svc", "x.exe ControlTrace -Embedding -k y",
+         "kwampirs.service.installed"},
         {601, "Security", "WmiApSrv", "C:\\WINDOWS\\system32\\wbem\\WmiApSrv.exe", NULL},
-        {601, "Security", "PSEXESVC", "%SystemRoot%\\PSEXESVC.EXE", "generic.service.remote-windir"},
+        {601, "Security", "PSEXESVC", "%SystemRoot%\\PSEXESVC.EXE",
+         "generic.service.remote-windir"},
         {7035, "Service Control Manager", "WMI Performance Adapter Extension", "start",
          "kwampirs.service.started"},
         {7035, "Service Control Manager", "WMI Performance Adapter", "start", NULL},
@@ -240,8 +244,8 @@ static void builtin_xp(void **state)
         memset(&ev, 0, sizeof ev);
         ev.has_event_id = 1;
         ev.event_id = cases[c].id;
-        ev.sys[WS_EVTX_SYS_PROVIDER] = (struct ws_evtx_str){cases[c].provider,
-                                                            strlen(cases[c].provider)};
+        ev.sys[WS_EVTX_SYS_PROVIDER] =
+            (struct ws_evtx_str){cases[c].provider, strlen(cases[c].provider)};
         ev.fields = f;
         ev.n_fields = 2;
         const char *got = NULL;
@@ -295,10 +299,8 @@ static void alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_errors),
-        cmocka_unit_test(operators),
-        cmocka_unit_test(recon_lines),
-        cmocka_unit_test(builtin_xp),
+        cmocka_unit_test(parse_errors),   cmocka_unit_test(operators),
+        cmocka_unit_test(recon_lines),    cmocka_unit_test(builtin_xp),
         cmocka_unit_test(alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,13 +44,6 @@ static int host_eq(const struct ws_fact *a, const struct ws_fact *b)
     return strcasecmp(a->s[WS_FACT_STRS - 1], b->s[WS_FACT_STRS - 1]) == 0;
 }
 
-static int within(uint64_t t, uint64_t lo, uint64_t hi, int64_t window)
-{
-    uint64_t w = (uint64_t)window * (uint64_t)TICKS;
-    uint64_t l = lo > w ? lo - w : 0;
-    return t >= l && t <= hi + w;
-}
-
 /* "file#record(event)" into b, at most WS_MAX_FACT_RECORDS entries. */
 static ws_status add_record(struct ws_buf *b, const struct ws_logs *h, const struct ws_fact *f,
                             unsigned *count)
@@ -81,45 +74,129 @@ static void time_iso(uint64_t t, char *out, size_t n)
 
 /* ---------------------------------------------------------------------------
  * lateral movement
+ *
+ * Three sorted index arrays keep it O(n log n) whatever the log holds: the
+ * writes by (host, address, name, time), the service installs by (host,
+ * program name, time), the logons and share connections by (host, address,
+ * time); each write group then binary-searches the other two.
  * ------------------------------------------------------------------------- */
+
+#define HOST(f) ((f)->s[WS_FACT_STRS - 1])
+
+static int cmp_t(const struct ws_fact *a, const struct ws_fact *b)
+{
+    return a->t < b->t ? -1 : a->t > b->t;
+}
+
+static int cmp_write(const void *x, const void *y, void *ctx)
+{
+    const struct ws_fact *a = (const struct ws_fact *)ctx + *(const size_t *)x;
+    const struct ws_fact *b = (const struct ws_fact *)ctx + *(const size_t *)y;
+    int c = strcasecmp(HOST(a), HOST(b));
+    if (!c)
+        c = strcasecmp(a->s[0], b->s[0]);
+    if (!c)
+        c = strcasecmp(a->s[3], b->s[3]);
+    return c ? c : cmp_t(a, b);
+}
+
+static int cmp_svc(const void *x, const void *y, void *ctx)
+{
+    const struct ws_fact *a = (const struct ws_fact *)ctx + *(const size_t *)x;
+    const struct ws_fact *b = (const struct ws_fact *)ctx + *(const size_t *)y;
+    int c = strcasecmp(HOST(a), HOST(b));
+    if (!c)
+        c = strcasecmp(a->s[3], b->s[3]);
+    return c ? c : cmp_t(a, b);
+}
+
+static int cmp_peer(const void *x, const void *y, void *ctx)
+{
+    const struct ws_fact *a = (const struct ws_fact *)ctx + *(const size_t *)x;
+    const struct ws_fact *b = (const struct ws_fact *)ctx + *(const size_t *)y;
+    int c = strcasecmp(HOST(a), HOST(b));
+    if (!c)
+        c = strcasecmp(a->s[0], b->s[0]);
+    return c ? c : cmp_t(a, b);
+}
+
+/* First position in ix[0..n) whose fact is not below (host, key, t) under
+ * the ordering (host, s[k], t). */
+static size_t lower(const struct ws_fact *facts, const size_t *ix, size_t n, const char *host,
+                    int k, const char *key, uint64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct ws_fact *f = &facts[ix[mid]];
+        int c = strcasecmp(HOST(f), host);
+        if (!c)
+            c = strcasecmp(f->s[k], key);
+        if (!c)
+            c = f->t < t ? -1 : 0;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static ws_status index_of(const struct ws_logs *h, enum ws_fact_kind k1, enum ws_fact_kind k2,
+                          size_t **out, size_t *n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < h->n_facts; i++)
+        m += h->facts[i].kind == k1 || h->facts[i].kind == k2;
+    size_t *ix = ws_calloc(m ? m : 1, sizeof *ix);
+    if (!ix)
+        return WS_E_NOMEM;
+    m = 0;
+    for (size_t i = 0; i < h->n_facts; i++)
+        if (h->facts[i].kind == k1 || h->facts[i].kind == k2)
+            ix[m++] = i;
+    *out = ix;
+    *n = m;
+    return WS_OK;
+}
 
 static ws_status lateral(struct ws_logs *h, const struct ws_event_detector *d)
 {
     ws_status st = WS_OK;
-    size_t n = h->n_facts;
-    uint8_t *done = ws_calloc(n ? n : 1, 1);
+    const struct ws_fact *facts = h->facts;
+    size_t *wi = NULL, *si = NULL, *pi = NULL;
+    size_t nw_all = 0, ns = 0, np = 0;
     struct ws_buf rec, msg, idlow;
     ws_buf_init(&rec, 64 * 1024);
     ws_buf_init(&msg, 8 * 1024);
     ws_buf_init(&idlow, 512);
-    if (!done) {
-        st = WS_E_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct ws_fact *w = &h->facts[i];
-        if (w->kind != WS_FACT_WRITE || done[i])
-            continue;
-        /* the group: same host, address, file name */
-        uint64_t t0 = w->t, t1 = w->t;
-        size_t nw = 0;
-        for (size_t j = i; j < n; j++) {
-            const struct ws_fact *x = &h->facts[j];
-            if (x->kind != WS_FACT_WRITE || done[j] || !host_eq(w, x) ||
-                strcasecmp(x->s[0], w->s[0]) != 0 || strcasecmp(x->s[3], w->s[3]) != 0)
-                continue;
-            done[j] = 2; /* member of the current group */
-            nw++;
-            t0 = x->t < t0 ? x->t : t0;
-            t1 = x->t > t1 ? x->t : t1;
-        }
-        /* the service install that runs it */
+    WS_TRY(index_of(h, WS_FACT_WRITE, WS_FACT_WRITE, &wi, &nw_all));
+    WS_TRY(index_of(h, WS_FACT_SERVICE, WS_FACT_SERVICE, &si, &ns));
+    WS_TRY(index_of(h, WS_FACT_LOGON, WS_FACT_SHARE, &pi, &np));
+    qsort_r(wi, nw_all, sizeof *wi, cmp_write, h->facts);
+    qsort_r(si, ns, sizeof *si, cmp_svc, h->facts);
+    qsort_r(pi, np, sizeof *pi, cmp_peer, h->facts);
+    uint64_t wticks = (uint64_t)d->window * (uint64_t)TICKS;
+    for (size_t i = 0; i < nw_all;) {
+        /* the group: same host, address, file name (sorted together) */
+        const struct ws_fact *w = &facts[wi[i]];
+        size_t j = i + 1;
+        while (j < nw_all && host_eq(w, &facts[wi[j]]) &&
+               strcasecmp(facts[wi[j]].s[0], w->s[0]) == 0 &&
+               strcasecmp(facts[wi[j]].s[3], w->s[3]) == 0)
+            j++;
+        size_t nw = j - i;
+        uint64_t t0 = w->t, t1 = facts[wi[j - 1]].t;
+        /* the service install that runs it: first by time in the window */
         const struct ws_fact *svc = NULL;
-        for (size_t j = 0; j < n && !svc; j++) {
-            const struct ws_fact *x = &h->facts[j];
-            if (x->kind == WS_FACT_SERVICE && host_eq(w, x) && x->s[3][0] &&
-                strcasecmp(x->s[3], w->s[3]) == 0 && within(x->t, t0, t1, d->window))
+        if (w->s[3][0]) {
+            uint64_t lo = t0 > wticks ? t0 - wticks : 0;
+            for (size_t k = lower(facts, si, ns, HOST(w), 3, w->s[3], lo); k < ns && !svc; k++) {
+                const struct ws_fact *x = &facts[si[k]];
+                if (!host_eq(w, x) || strcasecmp(x->s[3], w->s[3]) != 0 || x->t > t1 + wticks)
+                    break;
                 svc = x;
+            }
         }
         uint64_t e0 = t0, e1 = svc && svc->t > t1 ? svc->t : t1;
         if (svc && svc->t < e0)
@@ -130,16 +207,13 @@ static ws_status lateral(struct ws_logs *h, const struct ws_event_detector *d)
         const char *user = w->s[1];
         if (svc)
             WS_TRY(add_record(&rec, h, svc, &count));
-        for (size_t j = i; j < n; j++)
-            if (done[j] == 2) {
-                WS_TRY(add_record(&rec, h, &h->facts[j], &count));
-                done[j] = 1;
-            }
-        for (size_t j = 0; j < n; j++) {
-            const struct ws_fact *x = &h->facts[j];
-            if ((x->kind != WS_FACT_LOGON && x->kind != WS_FACT_SHARE) || !host_eq(w, x) ||
-                strcasecmp(x->s[0], w->s[0]) != 0 || !within(x->t, e0, e1, d->window))
-                continue;
+        for (size_t k = i; k < j; k++)
+            WS_TRY(add_record(&rec, h, &facts[wi[k]], &count));
+        uint64_t plo = e0 > wticks ? e0 - wticks : 0;
+        for (size_t k = lower(facts, pi, np, HOST(w), 0, w->s[0], plo); k < np; k++) {
+            const struct ws_fact *x = &facts[pi[k]];
+            if (!host_eq(w, x) || strcasecmp(x->s[0], w->s[0]) != 0 || x->t > e1 + wticks)
+                break;
             WS_TRY(add_record(&rec, h, x, &count));
             if (x->kind == WS_FACT_LOGON) {
                 nlogon++;
@@ -149,6 +223,7 @@ static ws_status lateral(struct ws_logs *h, const struct ws_event_detector *d)
                 nshare++;
             }
         }
+        i = j;
         char ta[40], tb[40];
         time_iso(e0, ta, sizeof ta);
         time_iso(e1, tb, sizeof tb);
@@ -219,7 +294,9 @@ out:
     ws_buf_release(&rec);
     ws_buf_release(&msg);
     ws_buf_release(&idlow);
-    ws_free(done);
+    ws_free(wi);
+    ws_free(si);
+    ws_free(pi);
     return st;
 }
 

@@ -209,6 +209,7 @@ static void builtin_xp(void **state)
 {
     (void)state;
     ws_pack *p = NULL;
+    assert_int_equal(ws_library_init(), WS_OK); /* the built-in pack holds YARA rules */
     assert_int_equal(ws_pack_new(&p), WS_OK);
     assert_int_equal(ws_pack_add_builtin(p, NULL, NULL), WS_OK);
     assert_int_equal(ws_pack_compile(p, NULL, NULL), WS_OK);
@@ -266,6 +267,7 @@ static void builtin_xp(void **state)
     }
     pcre2_match_data_free(md);
     ws_pack_free(p);
+    ws_library_finish();
 }
 
 /* Allocation N fails for N = 1, 2, ...: a clear status, no crash or leak. */

@@ -262,6 +262,28 @@ if [ -d "$evt" ]; then
         [ $rc -eq 0 ] && [ "$s" = "exit=0" ] && [ "${objs:-0}" -gt 0 ]
         check "EVT $b: $objs records, no error, no alert" $?
     done < <(find "$evt" -type f \( -iname '*.evt' \) -print0 | sort -z)
+    # a user rule on XP's positional strings, counted against a python filter
+    # over `logs dump` of the same file
+    xp="$evt/plaso/SysEvent.Evt"
+    if [ -f "$xp" ]; then
+        printf '%s\n' 'rule = xp.google' 'match EventID equals 7035' \
+            'match Provider iequals Service Control Manager' \
+            'match param1 icontains Google Update' >"$WS_TMP/xp-event-rules.txt"
+        "$WS" logs --json --no-default-pack --pack "$WS_TMP/xp-event-rules.txt" "$xp" \
+            >"$WS_TMP/xp.json" 2>&1
+        got=$(grep -c '"id":"xp.google".*"source":"evt"' "$WS_TMP/xp.json")
+        want=$("$WS" logs dump --json "$xp" | "$PY" -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    d = json.loads(line)
+    if (d.get("event_id") == 7035 and d.get("provider", "").lower() == "service control manager"
+            and "google update" in d["fields"].get("param1", "").lower()):
+        n += 1
+print(n)')
+        [ "$got" -eq "$want" ] && [ "$got" -gt 0 ]
+        check "EVT SysEvent.Evt: a param1 rule fires on $got records, as a python filter counts ($want)" $?
+    fi
 else
     echo "SKIP EVT part: no \$WS_CORPUS/evt"
 fi

@@ -15,6 +15,7 @@
 #include "wormsign/scan.h"
 #include "wormsign/smb.h"
 #include "wormsign/sweep.h"
+#include "wormsign/logs.h"
 
 #ifdef __cplusplus
 extern "C" {

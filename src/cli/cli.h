@@ -15,6 +15,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_logs_hunt(int argc, char **argv); /* logs_hunt.c: `logs FILE|DIR...` */
 
 /* Exit statuses (the house rule). */
 #define EXIT_CLEAN 0

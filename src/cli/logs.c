@@ -244,6 +244,8 @@ static int dump_file(const char *path, int json, int recover, struct ws_buf *out
 int cmd_logs(int argc, char **argv)
 {
     int json = 0, recover = 0, errors = 0, nfiles = 0, dashdash = 0;
+    if (argc < 2 || strcmp(argv[1], "dump") != 0)
+        return cmd_logs_hunt(argc, argv); /* detections: logs_hunt.c */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 64 : 0;

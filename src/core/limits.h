@@ -131,5 +131,36 @@
 /* Largest file `wormsign digest` reads as a reference (a payload DLL is
  * under 10 MiB; 256 MiB matches WS_MAX_PACK_FILE). */
 #define WS_MAX_DIGEST_INPUT (256u * 1024u * 1024u)
+/* ---- Event rules and log hunting (src/logs) ---- */
+
+/* Event rules per pack set: a hand-written pack holds tens; a generated one
+ * (Sigma conversion) a few thousand. */
+#define WS_MAX_EVENT_RULES 8192
+
+/* OR groups per rule and match lines per group: Sigma rules rarely exceed a
+ * dozen of either. */
+#define WS_MAX_RULE_GROUPS 64
+#define WS_MAX_RULE_CONDS 64
+
+/* Alternative field names in one match line (ServiceName|param1|...) and
+ * values in one literal `in a|b|c` set. */
+#define WS_MAX_RULE_ALTS 16
+#define WS_MAX_RULE_SET 256
+
+/* Bytes of one rule-file line; longer lines are errors (a regex this long is
+ * a mistake). */
+#define WS_MAX_RULE_LINE 4096
+
+/* Facts kept across files for the correlation detectors (logons, share
+ * writes, service installs, recon commands): each costs ~100 bytes plus its
+ * strings; 1M facts bound memory near 200 MB for the largest Security logs.
+ * Facts beyond are dropped with one error finding per run. */
+#define WS_MAX_LOG_FACTS (1u << 20)
+
+/* Bytes of one string kept in a fact (paths, command lines, names). */
+#define WS_MAX_FACT_STR 1024
+
+/* Record ids listed in one correlation finding's evidence. */
+#define WS_MAX_FACT_RECORDS 64
 
 #endif

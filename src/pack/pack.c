@@ -7,7 +7,8 @@
  *   - YARA source: extension .yar or .yara (or .rule/.rules);
  *   - by the tag in the name, as signature-base and THOR do: "hash" -> hash
  *     IOCs, "filename" -> file-name IOCs, "c2" -> C2 domains/IPs; and
- *     wormsign's own "c2-urls", "services", "net-patterns", "recon-commands";
+ *     wormsign's own "c2-urls", "services", "net-patterns", "recon-commands",
+ *     "event-rules" (docs/event-rules.md);
  *   - otherwise by content: a first data line that starts with 32/40/64 hex
  *     digits is a hash list; one shaped `regex;number` is a file-name list.
  * A folder with yara/ or iocs/ inside is read as a signature-base checkout
@@ -29,6 +30,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/lines.h"
+#include "logs/rules.h"
 #include "pack/pack_builtin.h"
 #include "pack/pack_impl.h"
 
@@ -71,6 +73,7 @@ void ws_pack_free(ws_pack *p)
     release_list(&p->net_patterns);
     release_list(&p->services);
     release_list(&p->recon);
+    ws_event_rules_free(p->event_rules);
     for (size_t i = 0; i < p->n_strings; i++)
         ws_free(p->strings[i]);
     ws_free(p->strings);
@@ -249,13 +252,14 @@ enum ftype {
     FT_NET,
     FT_RECON,
     FT_VARIANT,
+    FT_EVENT_RULES,
 };
 
 static const char *ftype_name(enum ftype t)
 {
     static const char *const names[] = {
-        "unknown", "yara",     "yara-compiled", "hash",           "filename",       "c2",
-        "c2-urls", "services", "net-patterns",  "recon-commands", "variant-digests"};
+        "unknown", "yara",     "yara-compiled", "hash",           "filename",        "c2",
+        "c2-urls", "services", "net-patterns",  "recon-commands", "variant-digests", "event-rules"};
     return names[t];
 }
 
@@ -282,6 +286,8 @@ static enum ftype sniff(const char *name, const char *data, size_t len)
         return FT_YARA;
     if (has_ext(b, ".yarc"))
         return FT_YARA_COMPILED;
+    if (strcasestr(b, "event-rules"))
+        return FT_EVENT_RULES;
     if (strcasestr(b, "c2-urls"))
         return FT_C2_URLS;
     if (strcasestr(b, "services"))
@@ -408,6 +414,9 @@ static ws_status load_typed(struct ws_pack *p, enum ftype t, const char *name, c
         break;
     case FT_RECON:
         st = ws_ioc_lines_load(p, &p->recon, name, data, len, &added);
+        break;
+    case FT_EVENT_RULES:
+        st = ws_event_rules_load(p, name, data, len, emit, user, &added);
         break;
     case FT_UNKNOWN:
         return WS_E_UNSUPPORTED;

@@ -111,8 +111,11 @@ struct ws_pack {
 
     ws_variant_db *variants; /* reference digests (`wormsign digest` files), or NULL */
     struct ws_line_list c2_domains, c2_ips, c2_urls, net_patterns, services, recon;
+    struct ws_event_rules *event_rules; /* src/logs/rules.c; NULL when none loaded */
     int compiled;
 };
+
+struct ws_event_rules;
 
 /* string table */
 const char *ws_pack_strdup(struct ws_pack *p, const char *s, size_t n);

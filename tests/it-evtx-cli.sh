@@ -22,11 +22,11 @@ check "logs --help exits 0" $?
 grep -q "logs dump" "$WS_TMP/help"
 check "logs --help describes dump" $?
 "$WS" logs dump >/dev/null 2>&1
-[ $? -eq 64 ]
-check "logs dump without FILE is a usage error (64)" $?
+[ $? -eq 2 ]
+check "logs dump without FILE is a usage error (2)" $?
 "$WS" logs dump --bogus x >/dev/null 2>&1
-[ $? -eq 64 ]
-check "unknown option is a usage error (64)" $?
+[ $? -eq 2 ]
+check "unknown option is a usage error (2)" $?
 "$WS" logs dump --json "$WS_TMP/does-not-exist.evtx" >"$WS_TMP/missing" 2>&1
 [ $? -eq 2 ] && grep -q '"error":{.*"code":"not_found"' "$WS_TMP/missing"
 check "missing file: exit 2 and an error line" $?

@@ -39,8 +39,8 @@ check() { # description, status
 "$WS" logs --help >"$WS_TMP/help" 2>&1
 check "logs --help exits 0" $?
 "$WS" logs --bogus x >/dev/null 2>&1
-[ $? -eq 64 ]
-check "unknown option is a usage error (64)" $?
+[ $? -eq 2 ]
+check "unknown option is a usage error (2)" $?
 "$WS" logs --json "$WS_TMP/missing.evtx" >"$WS_TMP/missing.json" 2>/dev/null
 [ $? -eq 2 ] && grep -q '"type":"error"' "$WS_TMP/missing.json"
 check "missing log: exit 2 and an error record" $?

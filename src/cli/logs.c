@@ -253,7 +253,7 @@ int cmd_logs(int argc, char **argv)
     if (strcmp(argv[1], "dump") != 0) {
         fprintf(stderr, "wormsign logs: only 'dump' is available in this build\n");
         usage(stderr);
-        return 64;
+        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
     }
     /* options first pass; files are every other argument (or all after --) */
     for (int i = 2; i < argc; i++) {
@@ -268,14 +268,14 @@ int cmd_logs(int argc, char **argv)
             return 0;
         } else if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "wormsign logs dump: unknown option '%s'\n", argv[i]);
-            return 64;
+            return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
         } else {
             nfiles++;
         }
     }
     if (nfiles == 0) {
         fprintf(stderr, "wormsign logs dump: no FILE given\n");
-        return 64;
+        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
     }
     struct ws_buf out;
     ws_buf_init(&out, OUT_MAX);

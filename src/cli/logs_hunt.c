@@ -163,7 +163,7 @@ int cmd_logs_hunt(int argc, char **argv)
         case OPT_PACK:
             if (n_packs >= MAX_PACK_OPTS) {
                 fprintf(stderr, "wormsign logs: too many --pack options\n");
-                return 64;
+                return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
             }
             packs[n_packs++] = optarg;
             break;
@@ -175,16 +175,16 @@ int cmd_logs_hunt(int argc, char **argv)
             return EXIT_CLEAN;
         default:
             fputs(usage_text, stderr);
-            return 64;
+            return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
         }
     }
     if (optind >= argc) {
         fputs(usage_text, stderr);
-        return 64;
+        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
     }
     if (out.json && out.csv) {
         fprintf(stderr, "wormsign logs: choose one of --json and --csv\n");
-        return 64;
+        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
     }
     out.color = isatty(STDOUT_FILENO);
     if (out.json || out.csv)

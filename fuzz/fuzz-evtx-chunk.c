@@ -33,6 +33,7 @@ static void drain_chunk(const uint8_t *p, size_t n, unsigned flags)
             for (size_t i = 0; i < ev->n_fields; i++)
                 sum += (size_t)ev->fields[i].name.s[ev->fields[i].name.len] +
                        (size_t)ev->fields[i].value.s[ev->fields[i].value.len];
+            (void)sum;
             (void)ws_evtx_event_field(ev, "Data");
         }
     }

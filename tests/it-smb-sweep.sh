@@ -78,8 +78,11 @@ PW="Sw-$$-$RANDOM-pw9"
 C="$WS_TMP/c-infected"
 $PY "$WS_SRC/tests/gen_tree.py" "$WS_SRC" "$C" > /dev/null || fail "generator failed"
 mkdir -p "$C/Windows/System32/winevt/Logs" "$C/Windows/repair" "$C/Windows/System32/config/RegBack"
-head -c 70000 /dev/urandom > "$C/Windows/System32/winevt/Logs/System.evtx"
-head -c 5000 /dev/urandom > "$C/Windows/System32/winevt/Logs/Microsoft-Windows-SMBServer%4Operational.evtx"
+# real EVTX files holding the Kwampirs service install (tests/gen_evtx.py), so
+# the collected logs go through the log detectors with the host's identity
+$PY "$WS_SRC/tests/gen_evtx.py" "$WS_TMP/gx" > /dev/null || fail "gen_evtx.py failed"
+cp "$WS_TMP/gx/kw-system.evtx" "$C/Windows/System32/winevt/Logs/System.evtx"
+cp "$WS_TMP/gx/kw-security.evtx" "$C/Windows/System32/winevt/Logs/Microsoft-Windows-SMBServer%4Operational.evtx"
 head -c 9000 /dev/urandom > "$C/Windows/repair/system"
 head -c 100 /dev/urandom > "$C/Windows/repair/setup.log"
 head -c 12000 /dev/urandom > "$C/Windows/System32/config/RegBack/SOFTWARE"
@@ -166,11 +169,15 @@ for line in open(os.path.join(tmp, "expected.tsv")):
         continue
     exp.add(("smb://%s/%s" % (ipi, p), rs, rule))
 got = set()
+events = []
 for r in recs:
     if r["event"]["kind"] != "alert":
         continue
     if pre(r) != ipi:
-        bad.append("alert on a clean host: " + r["file"]["path"])
+        bad.append("alert on a clean host: %s" % (r.get("file") or r.get("log")))
+    if r["rule"]["ruleset"] == "event":
+        events.append(r)
+        continue
     rs = r["rule"]["ruleset"]
     rule = r["rule"]["name"] if rs == "yara" else str(r["wormsign"]["ioc"]["line"]) if rs == "name" else rs
     got.add((r["file"]["path"], rs, rule))
@@ -180,6 +187,11 @@ for g in sorted(got - exp):
     bad.append("UNEXPECTED %s %s %s" % g)
 if len(exp) < 20:
     bad.append("too few expected alerts: %d" % len(exp))
+# the collected System log gives the Kwampirs service install, named by its smb:// path
+svc = [r for r in events if r["rule"]["id"] == "kwampirs.service.installed"]
+if not svc or not svc[0]["log"]["file"]["path"].endswith("/winevt/Logs/System.evtx"):
+    bad.append("no kwampirs.service.installed from the collected System.evtx: %r" %
+               [(r["rule"]["id"], r["log"]["file"]["path"]) for r in events])
 # exposure records
 exposure = {pre(r): r["wormsign"]["evidence"] for r in recs
             if r["event"].get("action") == "smb.exposure"}
@@ -215,9 +227,13 @@ if len(unreach) != 1:
 silentr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == silent]
 if len(silentr) != 1 or "timed out" not in silentr[0]["message"]:
     bad.append("silent host not reported once as timed out")
+# the XP host's collected SysEvent.Evt is random bytes: one error record for it
+xperr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == ipx]
+if len(xperr) != 1 or not xperr[0]["log"]["file"]["path"].endswith("SysEvent.Evt"):
+    bad.append("corrupt XP log not reported once: %r" % [r.get("message") for r in xperr])
 # no other errors
 errs = [r for r in recs if r["event"].get("type") == "error"]
-if len(errs) != 3:
+if len(errs) != 4:
     bad.append("unexpected errors: %r" % [(r["host"], r.get("message")) for r in errs])
 # collected copies are byte-identical, and each has its INFO record
 coll = [r for r in recs if r["event"].get("action") == "smb.collected"]

@@ -77,6 +77,11 @@ struct ws_sweep_opts {
     struct ws_scan_opts scan;      /* rates, excludes, sizes and emit; threads/smb are ignored */
     /* Called for each collected file, from a sweep thread; may be NULL. */
     void (*on_collected)(void *user, const struct ws_sweep_collected *c);
+    /* Called once per host after collection with all its event logs as pairs
+     * (logs[2i] the local copy, logs[2i+1] the smb:// path it came from;
+     * borrowed for the call), from a sweep thread; may be NULL. */
+    void (*on_host_logs)(void *user, const char *host, const char *ip, const char *const *logs,
+                         size_t n_logs);
     void *collected_user;
 };
 

@@ -50,6 +50,8 @@ void cli_smb_release(struct cli_smb *c);
 
 /* sweep_hook.c: a file the sweep copied (event log or hive), for the log and
  * hive detectors. Any thread. */
+void cli_sweep_on_host_logs(ws_report *report, const ws_pack *pack, const char *host,
+                            const char *ip, const char *const *logs, size_t n_logs);
 void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
                             const struct ws_sweep_collected *c);
 

@@ -205,6 +205,13 @@ static void on_collected(void *user, const struct ws_sweep_collected *c)
     cli_sweep_on_collected(cc->report, cc->pack, c);
 }
 
+static void on_host_logs(void *user, const char *host, const char *ip, const char *const *logs,
+                         size_t n_logs)
+{
+    struct collect_ctx *cc = user;
+    cli_sweep_on_host_logs(cc->report, cc->pack, host, ip, logs, n_logs);
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
     (void)sb;
@@ -412,6 +419,7 @@ int cmd_sweep(int argc, char **argv)
     so.scan.emit = ws_report_emit;
     so.scan.emit_user = report;
     so.on_collected = on_collected;
+    so.on_host_logs = on_host_logs;
     so.collected_user = &cc;
     struct ws_sweep_stats st = {0};
     ws_status rs = ws_sweep_run(pack, &so, &st);

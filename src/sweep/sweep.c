@@ -82,6 +82,8 @@ struct host {
     uint64_t files, bytes, collected;
     struct ws_throttle io;
     unsigned seq;
+    char **logs; /* event logs collected from this host: local copy, remote path, ... */
+    size_t n_logs, cap_logs;
 };
 
 /* Append to a summary text; a full buffer only shortens the text (capped). */
@@ -438,6 +440,17 @@ static void collect_one(struct host *h, const char *remote, const char *leaf,
         struct ws_sweep_collected c = {h->host, h->ip, remote, local, kind, bytes};
         o->on_collected(o->collected_user, &c);
     }
+    if ((kind == WS_SWEEP_EVTX || kind == WS_SWEEP_EVT) && o->on_host_logs &&
+        WS_GROW(h->logs, h->cap_logs, h->n_logs + 2) == 0) {
+        char *l = ws_strdup(local), *r = ws_strdup(remote);
+        if (l && r) {
+            h->logs[h->n_logs++] = l;
+            h->logs[h->n_logs++] = r;
+        } else {
+            ws_free(l);
+            ws_free(r);
+        }
+    }
 }
 
 /* Collect files of folder that match (suffix, or any of names). */
@@ -554,6 +567,15 @@ static void collect(struct host *h, const char *win)
     snprintf(p, sizeof p, "%s/System32/config/RegBack", win);
     collect_dir(h, p, "", NULL, WS_SWEEP_HIVE, dir);
     collect_restore(h, dir);
+    /* the logs of one host go to the log detectors together, so the
+     * correlation detectors see its Security and System logs as one */
+    if (o->on_host_logs && h->n_logs)
+        o->on_host_logs(o->collected_user, h->host, h->ip, (const char *const *)h->logs,
+                        h->n_logs / 2);
+    for (size_t i = 0; i < h->n_logs; i++)
+        ws_free(h->logs[i]);
+    WS_FREE_AND_NULL(h->logs);
+    h->n_logs = h->cap_logs = 0;
 }
 
 /* ---------------------------------------------------------------------------

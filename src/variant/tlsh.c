@@ -44,13 +44,6 @@ static const uint8_t pearson[256] = {
     189, 194, 139, 112, 43,  71,  109, 184, 209,
 };
 
-/* b_mapping(salt, i, j, k) of the reference with the first step folded:
- * pearson[pearson[salt] ^ i] ... where s = pearson[salt]. */
-static inline uint8_t pmap(uint8_t s, uint8_t i, uint8_t j, uint8_t k)
-{
-    return pearson[pearson[pearson[s ^ i] ^ j] ^ k];
-}
-
 /* pearson[salt] for the checksum (salt 0) and the six triplets (salts 2, 3,
  * 5, 7, 11, 13). */
 enum { S_CK = 1, S2 = 49, S3 = 12, S5 = 178, S7 = 166, S11 = 84, S13 = 230 };

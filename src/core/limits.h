@@ -46,4 +46,26 @@
 /* Files a folder pack may contain before we refuse to walk further. */
 #define WS_MAX_PACK_FILES 100000
 
+/* ---- registry hives (src/hive/) ---- */
+
+/* Subkeys of one key we enumerate (root, ControlSet00N, Services). A real
+ * Services key holds 400-800 services; yarp's ManySubkeysHive has 5,000.
+ * 65,536 bounds the work a hostile subkey count can cause. */
+#define WS_MAX_HIVE_SUBKEYS 65536
+
+/* Values of one key we enumerate (Run keys). A service key has ~10 values;
+ * busy Run keys a few dozen. */
+#define WS_MAX_HIVE_VALUES 4096
+
+/* Bytes of one REG_SZ/REG_EXPAND_SZ value we decode. Image paths are bound
+ * by the 32,767-character command line limit (64 KiB of UTF-16). */
+#define WS_MAX_HIVE_STRING 65536
+
+/* Bytes of a key or value name. Windows caps key names at 255 and value
+ * names at 16,383 characters (UTF-8 of those fits easily). */
+#define WS_MAX_HIVE_NAME 65536
+
+/* Text of a libregf error backtrace kept in an error finding. */
+#define WS_MAX_HIVE_ERROR_TEXT 2048
+
 #endif

@@ -796,7 +796,8 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
         libregf_error_free(&e);
     int r = libregf_file_get_root_key(file, &root, &e);
     if (r != 1) {
-        lib_error(sc, &e, "cannot read the root key", NULL, 0);
+        lib_error(sc, &e, r == 0 ? "the hive has no root key" : "cannot read the root key", NULL,
+                  0);
         return;
     }
     int n = 0;

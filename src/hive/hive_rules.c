@@ -47,9 +47,9 @@ static const char *const windir_known[] = {
 };
 
 /* Prefixes naming the Windows folder, matched after \??\ or \\?\ is removed.
- * "?:" stands for any drive letter. */
+ * "*:" stands for any drive letter. */
 static const char *const windir_prefixes[] = {
-    "%systemroot%\\", "%windir%\\", "\\systemroot\\", "?:\\windows\\", "?:\\winnt\\",
+    "%systemroot%\\", "%windir%\\", "\\systemroot\\", "*:\\windows\\", "*:\\winnt\\",
 };
 
 /* ---- small string helpers ---- */
@@ -87,7 +87,7 @@ static size_t ci_find(const char *s, size_t n, const char *lit, size_t from)
     return SIZE_MAX;
 }
 
-/* Does (s, n) start with the lowercase pattern pat ('?' = any letter)? */
+/* Does (s, n) start with the lowercase pattern pat ('*' = any letter)? */
 static int has_prefix(const char *s, size_t n, const char *pat)
 {
     size_t m = strlen(pat);
@@ -95,7 +95,7 @@ static int has_prefix(const char *s, size_t n, const char *pat)
         return 0;
     for (size_t i = 0; i < m; i++) {
         char c = lower(s[i]);
-        if (pat[i] == '?') {
+        if (pat[i] == '*') {
             if (c < 'a' || c > 'z')
                 return 0;
         } else if (c != pat[i]) {
@@ -313,8 +313,9 @@ ws_status ws_hive_image_classify(const char *image, size_t len, struct ws_buf *t
     unsigned f = where_flag(locate(prog, plen));
     size_t bn;
     const char *base = basename_of(prog, plen, &bn);
+    /* normalise() turned the switch character '/' into '\\' */
     if (((ci_eq(base, bn, "cmd.exe") || ci_eq(base, bn, "cmd")) &&
-         (has_switch(rest, rlen, "/c") || has_switch(rest, rlen, "/k"))) ||
+         (has_switch(rest, rlen, "\\c") || has_switch(rest, rlen, "\\k"))) ||
         has_prefix(prog, plen, "%comspec%"))
         f |= WS_HIVE_LM_CMD;
     if (ci_find(s, n, "powershell", 0) != SIZE_MAX || ci_eq(base, bn, "pwsh.exe") ||

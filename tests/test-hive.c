@@ -141,8 +141,7 @@ static void test_kwampirs_file(void **state)
     };
     for (size_t i = 0; i < WS_ARRAY_LEN(cases); i++) {
         const char *got = ws_hive_kwampirs_file(cases[i].s, strlen(cases[i].s));
-        if ((got == NULL) != (cases[i].want == NULL) ||
-            (got && strcmp(got, cases[i].want) != 0))
+        if ((got == NULL) != (cases[i].want == NULL) || (got && strcmp(got, cases[i].want) != 0))
             fail_msg("kwampirs_file(%s) = %s, want %s", cases[i].s, got ? got : "NULL",
                      cases[i].want ? cases[i].want : "NULL");
     }
@@ -154,8 +153,8 @@ static void test_utf16(void **state)
     struct ws_buf b;
     ws_buf_init(&b, 256);
     /* "A", U+00E9, U+1F600 (surrogate pair), lone high surrogate, then NUL, then junk */
-    static const uint8_t in[] = {0x41, 0, 0xE9, 0, 0x3D, 0xD8, 0x00, 0xDE, 0x3D, 0xD8,
-                                 0x42, 0,    0,    0,    0x43, 0, 0x44};
+    static const uint8_t in[] = {0x41, 0,    0xE9, 0, 0x3D, 0xD8, 0x00, 0xDE, 0x3D,
+                                 0xD8, 0x42, 0,    0, 0,    0x43, 0,    0x44};
     assert_int_equal(ws_hive_utf16_to_utf8(in, sizeof in, &b), WS_OK);
     assert_string_equal(b.data, "A\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD"
                                 "B");
@@ -237,10 +236,8 @@ static void test_scan_hostile_buffers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_image_paths),
-        cmocka_unit_test(test_kwampirs_service),
-        cmocka_unit_test(test_kwampirs_file),
-        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_image_paths),          cmocka_unit_test(test_kwampirs_service),
+        cmocka_unit_test(test_kwampirs_file),        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_scan_hostile_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,10 +32,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
-#include <libbfio.h>
 #include <libregf.h>
 
 #include "core/alloc.h"
@@ -959,6 +960,13 @@ out:
     return finish(&sc, stats);
 }
 
+/*
+ * Hives in memory are staged in an anonymous memfd and opened by its
+ * /proc/self/fd path, not through a libbfio memory range: libbfio 20170123's
+ * memory range reads past the end of a truncated hive (found by fuzz-hive;
+ * fuzz/corpus/fuzz-hive/crash-libbfio-memory-range-overread). The file
+ * path of libbfio handles short reads like any truncated file.
+ */
 ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, ws_emit_fn emit,
                               void *user, struct ws_hive_stats *stats)
 {
@@ -967,25 +975,41 @@ ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, w
     struct scan sc;
     scan_init(&sc, label ? label : "memory", emit, user);
     libregf_file_t *file = NULL;
-    libbfio_handle_t *io = NULL;
     libregf_error_t *e = NULL;
-    libbfio_error_t *be = NULL;
     int dirty = 0;
+    int fd = -1;
+    char fdpath[64];
     static const uint8_t empty[1];
 
     sc.st.hives++;
     if (!precheck(&sc, data ? data : empty, len, len, &dirty))
         goto out;
-    if (libbfio_memory_range_initialize(&io, &be) != 1 ||
-        /* libbfio only reads through the range; its API is not const-correct */
-        libbfio_memory_range_set(io, (uint8_t *)(uintptr_t)data, len, &be) != 1 ||
-        libregf_file_initialize(&file, &e) != 1) {
-        libbfio_error_free(&be);
+    fd = memfd_create("wormsign-hive", MFD_CLOEXEC);
+    size_t done = 0;
+    /* each pass writes at least one byte or stops */
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, (const uint8_t *)data + done, len - done);
+        if (w <= 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    if (fd < 0 || done < len) {
+        char eb[128];
+        ws_buf_reset(&sc.errtext);
+        (void)failed(&sc, ws_buf_adds(&sc.errtext, "cannot stage the hive in a memfd: "));
+        (void)failed(&sc, ws_buf_adds(&sc.errtext, strerror_r(errno, eb, sizeof eb)));
+        send_error(&sc, WS_E_IO, NULL, 0);
+        goto out;
+    }
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    if (libregf_file_initialize(&file, &e) != 1) {
         libregf_error_free(&e);
         sc.fatal = WS_E_NOMEM;
         goto out;
     }
-    if (libregf_file_open_file_io_handle(file, io, LIBREGF_OPEN_READ, &e) != 1) {
+    if (libregf_file_open(file, fdpath, LIBREGF_OPEN_READ, &e) != 1) {
         lib_error(&sc, &e, "libregf cannot open the hive", NULL, 0);
         goto out;
     }
@@ -993,7 +1017,8 @@ ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, w
     libregf_file_close(file, NULL);
 out:
     libregf_file_free(&file, NULL);
-    libbfio_handle_free(&io, NULL);
+    if (fd >= 0)
+        close(fd);
     return finish(&sc, stats);
 }
 

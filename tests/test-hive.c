@@ -11,11 +11,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "core/compat.h"
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "hive/hive_rules.h"
 #include "wormsign/hive.h"
@@ -233,12 +236,84 @@ static void test_scan_hostile_buffers(void **state)
     assert_int_equal(c.last_error, WS_E_IO);
 }
 
+/* The seed hive written by tests/mkhive.py system-kwampirs, read from the
+ * source tree ($WS_SRC). NULL (test skipped) if absent. */
+static uint8_t *load_seed(size_t *len)
+{
+    const char *src = getenv("WS_SRC");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fuzz/corpus/fuzz-hive/system-kwampirs.hive", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = malloc(1 << 20);
+    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static int stop_at_first(void *user, const struct ws_finding *f)
+{
+    (void)f;
+    (*(int *)user)++;
+    return 1;
+}
+
+static void test_scan_seed_cancel_and_nomem(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    uint8_t *hive = load_seed(&len);
+    if (!hive) {
+        print_message("seed hive not found (WS_SRC unset?), skipped\n");
+        skip();
+    }
+    struct counts c;
+    memset(&c, 0, sizeof c);
+    struct ws_hive_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(ws_hive_scan_buffer(hive, len, "seed", count, &c, &st), WS_OK);
+    /* 5 Kwampirs + 8 lateral-movement services (see tests/it-hive.sh EXPECT_KW) */
+    assert_int_equal(c.alerts, 13);
+    assert_int_equal(c.errors, 0);
+    assert_int_equal(c.infos, 1);
+    assert_int_equal(st.hives, 1);
+    assert_int_equal(st.alerts, 13);
+    assert_int_equal(st.services, 37);
+
+    /* the consumer stops the scan */
+    int seen = 0;
+    assert_int_equal(ws_hive_scan_buffer(hive, len, "seed", stop_at_first, &seen, NULL),
+                     WS_E_CANCELLED);
+    assert_int_equal(seen, 1);
+
+    /* every allocation failing in turn: WS_OK or WS_E_NOMEM, never a crash
+     * (the ASan build also checks for leaks) */
+    int completed = 0;
+    unsigned long n;
+    for (n = 1; n < 10000 && !completed; n++) {
+        memset(&c, 0, sizeof c);
+        ws_alloc_fail_at(n);
+        ws_status r = ws_hive_scan_buffer(hive, len, "seed", count, &c, NULL);
+        ws_alloc_fail_at(0);
+        assert_true(r == WS_OK || r == WS_E_NOMEM);
+        if (r == WS_OK && c.alerts == 13)
+            completed = 1;
+    }
+    assert_true(completed);
+    assert_true(n > 5); /* the scan allocates: failures were injected */
+    free(hive);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_image_paths),          cmocka_unit_test(test_kwampirs_service),
-        cmocka_unit_test(test_kwampirs_file),        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_image_paths),
+        cmocka_unit_test(test_kwampirs_service),
+        cmocka_unit_test(test_kwampirs_file),
+        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_scan_hostile_buffers),
+        cmocka_unit_test(test_scan_seed_cancel_and_nomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -767,12 +767,15 @@ static void scan_run_keys(struct scan *sc, libregf_key_t *root)
 
 static void send_summary(struct scan *sc, uint32_t major, uint32_t minor, int dirty)
 {
-    char msg[160];
+    char msg[320];
     snprintf(msg, sizeof msg,
              "regf %u.%u: %u control set(s), %llu service key(s), %u Run key(s) with %llu "
-             "value(s) examined",
+             "value(s) examined%s",
              major, minor, sc->control_sets, (unsigned long long)sc->st.services, sc->run_keys,
-             (unsigned long long)sc->st.run_values);
+             (unsigned long long)sc->st.run_values,
+             dirty ? "; the hive is dirty: its transaction logs (.LOG1/.LOG2) were not applied, "
+                     "so the latest changes may be missing"
+                   : "");
     struct ws_kv ev[5] = {
         kv_int("control_sets", sc->control_sets), kv_int("services", (int64_t)sc->st.services),
         kv_int("run_keys", sc->run_keys),         kv_int("run_values", (int64_t)sc->st.run_values),

@@ -258,6 +258,13 @@ jq -e -s 'any(.registry.hive == "HKCU" and .registry.value == "upd" and
 run "$T/empty"
 expect empty "" 0
 
+run "$T/system-bigvalues"
+expect system-bigvalues "hive.service.lateral_image|SYSTEM\\ControlSet001\\Services\\big65534|50
+hive.service.lateral_image|SYSTEM\\ControlSet001\\Services\\big65536|50" 1
+check_alert_values "$T/system-bigvalues"
+jq -e -s 'any(.error.code == "too_large" and (.registry.key | test("big81726")))' \
+        "$T/out.json" >/dev/null || fail "system-bigvalues: no too_large error for big81726"
+
 # truncated fixture: the Kwampirs hive cut inside its bin
 head -c 12000 "$T/system-kwampirs" >"$T/kw-cut"
 run "$T/kw-cut"

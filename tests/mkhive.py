@@ -42,7 +42,9 @@ class Writer:
         return off
 
     def value(self, name, typ, val):
-        if typ in (REG_SZ, REG_EXPAND_SZ):
+        if typ in (REG_SZ, REG_EXPAND_SZ) and isinstance(val, bytes):
+            raw = val  # exact bytes, for size boundary tests
+        elif typ in (REG_SZ, REG_EXPAND_SZ):
             raw = (val + "\0").encode("utf-16-le")
         elif typ == REG_DWORD:
             raw = struct.pack("<I", val)
@@ -51,6 +53,12 @@ class Writer:
         nm = name.encode("ascii")
         if len(raw) <= 4:
             size, doff = len(raw) | 0x80000000, struct.unpack("<I", raw.ljust(4, b"\0"))[0]
+        elif len(raw) > 16344:
+            # big data (regf >= 1.4): a "db" cell pointing at a list of
+            # segments of at most 16344 bytes each
+            segs = [self.cell(raw[i:i + 16344]) for i in range(0, len(raw), 16344)]
+            slist = self.cell(b"".join(struct.pack("<I", o) for o in segs))
+            size, doff = len(raw), self.cell(b"db" + struct.pack("<HI", len(segs), slist))
         else:
             size, doff = len(raw), self.cell(raw)
         vk = b"vk" + struct.pack("<HIIIHH", len(nm), size, doff, typ, 1 if nm else 0, 0) + nm
@@ -145,6 +153,15 @@ def run_tree(run_values, runonce_values=(), wow_values=()):
     return tree
 
 
+def big_image(nbytes):
+    """An ImagePath of exactly nbytes bytes of UTF-16LE (NUL included when
+    nbytes is even; an odd size ends with a stray byte)."""
+    head, tail = "C:\\Windows\\", ".exe"
+    chars = nbytes // 2 - 1
+    raw = (head + "a" * (chars - len(head) - len(tail)) + tail + "\0").encode("utf-16-le")
+    return raw + (b"x" if nbytes % 2 else b"")
+
+
 GENUINE = [
     svc("WmiApSrv", r"%systemroot%\system32\wbem\WmiApSrv.exe", "WMI Performance Adapter", 3),
     svc("Winmgmt", r"%systemroot%\system32\svchost.exe -k netsvcs",
@@ -200,6 +217,15 @@ FIXTURES = {
     "ntuser-run": lambda: ("CMI-CreateHive{USER}", [], [("Software", [], run_tree(
         [("ctfmon.exe", REG_SZ, r"C:\WINDOWS\system32\ctfmon.exe"),
          ("upd", REG_SZ, r"C:\Users\joe\AppData\Roaming\wmiprvse.exe")]))]),
+    # ImagePath sizes around WS_MAX_HIVE_STRING (65536 bytes), stored as big
+    # data ("db") cells: limit-2 and the limit are read (and flagged: binary
+    # in the Windows root); 81726 bytes is refused as too large. (Sizes just
+    # above the limit are not used: libregf 20201007 reports 65536 bytes for
+    # big data of 65537 and 65538 bytes.)
+    "system-bigvalues": lambda: system([("ControlSet001", [
+        svc("big65534", big_image(65534)), svc("big65536", big_image(65536)),
+        svc("big81726", big_image(81726)),
+    ])]),
     # just a root key
     "empty": lambda: ("ROOT", [], []),
 }

@@ -238,7 +238,7 @@ static int value_name(struct scan *sc, libregf_value_t *v, struct ws_buf *out)
 
 /* A string value (REG_SZ, REG_EXPAND_SZ, first string of REG_MULTI_SZ)
  * decoded from UTF-16LE into out. 1 done, 0 not a string, -1 libregf error
- * or over the cap (in errtext), -2 out of memory. */
+ * (in errtext), -2 out of memory, -3 over WS_MAX_HIVE_STRING (in errtext). */
 static int value_string(struct scan *sc, libregf_value_t *v, struct ws_buf *out)
 {
     libregf_error_t *e = NULL;
@@ -259,7 +259,7 @@ static int value_string(struct scan *sc, libregf_value_t *v, struct ws_buf *out)
     }
     if (n > WS_MAX_HIVE_STRING) {
         take_error(sc, NULL, "string value larger than WS_MAX_HIVE_STRING, not examined");
-        return -1;
+        return -3;
     }
     if (n == 0)
         return 1;
@@ -469,8 +469,9 @@ static void read_service_values(struct scan *sc, libregf_key_t *k, struct svc *s
         }
         if (r == -1)
             send_error(sc, WS_E_CORRUPT, sc->key.data, sc->key.len);
-        if (dst && value_string(sc, v, dst) == -1)
-            send_error(sc, WS_E_CORRUPT, sc->key.data, sc->key.len);
+        int vr = dst ? value_string(sc, v, dst) : 0;
+        if (vr == -1 || vr == -3)
+            send_error(sc, vr == -3 ? WS_E_TOO_LARGE : WS_E_CORRUPT, sc->key.data, sc->key.len);
         if (num) {
             uint32_t type = 0;
             if (libregf_value_get_value_type(v, &type, &e) == 1 &&
@@ -504,9 +505,11 @@ static void read_service_dll(struct scan *sc, libregf_key_t *k)
             lib_error(sc, &e, "cannot read a value", sc->key.data, sc->key.len);
             continue;
         }
-        if (value_name(sc, v, &sc->name) == 0 && strcasecmp(sc->name.data, "ServiceDll") == 0 &&
-            value_string(sc, v, &sc->svc_dll) == -1)
-            send_error(sc, WS_E_CORRUPT, sc->key.data, sc->key.len);
+        int vr = 0;
+        if (value_name(sc, v, &sc->name) == 0 && strcasecmp(sc->name.data, "ServiceDll") == 0)
+            vr = value_string(sc, v, &sc->svc_dll);
+        if (vr == -1 || vr == -3)
+            send_error(sc, vr == -3 ? WS_E_TOO_LARGE : WS_E_CORRUPT, sc->key.data, sc->key.len);
         libregf_value_free(&v, NULL);
     }
 out:
@@ -733,8 +736,8 @@ static void scan_run_key(struct scan *sc, libregf_key_t *k, const char *hive)
         int r = value_name(sc, v, &sc->name);
         if (r == 0)
             r = value_string(sc, v, &sc->data);
-        if (r == -1)
-            send_error(sc, WS_E_CORRUPT, sc->key.data, sc->key.len);
+        if (r == -1 || r == -3)
+            send_error(sc, r == -3 ? WS_E_TOO_LARGE : WS_E_CORRUPT, sc->key.data, sc->key.len);
         const char *file = r == 1 ? ws_hive_kwampirs_file(sc->data.data, sc->data.len) : NULL;
         if (file)
             send_run_value(sc, hive, file, written);

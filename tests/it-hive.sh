@@ -128,7 +128,17 @@ for f in SYSTEM SYSTEM_WIN_10_1709 XP_SYSTEM; do
     [ "$want" -gt 0 ] && [ "$got" = "$want" ] ||
         fail "$f: wormsign examined '$got' service keys, regfexport lists $want"
     [ "$(nerrors)" = 0 ] || fail "$f: error records on a sound hive"
+    # host.name: ComputerName of the current control set, as regfexport reads it
+    cur=$(summary current_control_set)
+    want=$(oracle_value "$T/$f" "$(printf 'ControlSet%03d' "$cur")\Control\ComputerName\ComputerName" \
+        ComputerName)
+    got=$(jq -r 'select(.event.action == "Registry hive examined") | .host.name' "$T/out.json")
+    [ -n "$want" ] && [ "$got" = "$want" ] || fail "$f: host.name '$got', regfexport '$want'"
 done
+run "$T/SYSTEM"
+[ "$(alerts | wc -l)" = 2 ] && jq -e -s '[.[] | select(.event.kind == "alert") |
+    .wormsign.evidence.current_control_set] == [true, false]' "$T/out.json" >/dev/null ||
+    fail "regipy/SYSTEM: current_control_set should be true for ControlSet001 only"
 run "$Y/System_Delta"
 expect yarp/System_Delta "" 0
 [ "$(summary services)" = "$(oracle_services "$Y/System_Delta")" ] ||

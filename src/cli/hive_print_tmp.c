@@ -146,6 +146,7 @@ static int print_json(FILE *out, const struct ws_finding *f)
     add_s(&fl, "rule.ruleset", f->ruleset);
     add_s(&fl, "message", f->message);
     add_s(&fl, "wormsign.source", f->source ? f->source : "file");
+    add_s(&fl, "host.name", f->host);
     if (f->path)
         add(&fl, "log.file.path", WS_KV_STR, f->path, f->path_len, 0);
     for (size_t i = 0; i < f->n_fields; i++)

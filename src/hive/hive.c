@@ -61,6 +61,9 @@ struct scan {
     int stop;                /* consumer asked to stop */
     ws_status fatal;         /* NOMEM: abandon the walk */
     unsigned control_sets, run_keys;
+    uint32_t current; /* Select\Current: the control set in use */
+    int has_current;
+    struct ws_buf host; /* ComputerName of a SYSTEM hive: host.name */
     struct ws_buf tmp, name, data, raw, key, reg, reasons, errtext;
     struct ws_buf svc_image, svc_display, svc_account, svc_dll;
 };
@@ -71,6 +74,7 @@ static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *
     sc->path = path;
     sc->emit = emit;
     sc->user = user;
+    ws_buf_init(&sc->host, 2 * WS_MAX_HIVE_STRING + 1);
     ws_buf_init(&sc->tmp, WS_MAX_HIVE_STRING + 1);
     ws_buf_init(&sc->name, WS_MAX_HIVE_NAME + 1);
     ws_buf_init(&sc->data, 2 * WS_MAX_HIVE_STRING + 1);
@@ -87,9 +91,10 @@ static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *
 
 static void scan_release(struct scan *sc)
 {
-    struct ws_buf *all[] = {&sc->tmp,       &sc->name,        &sc->data,        &sc->raw,
-                            &sc->key,       &sc->reg,         &sc->reasons,     &sc->errtext,
-                            &sc->svc_image, &sc->svc_display, &sc->svc_account, &sc->svc_dll};
+    struct ws_buf *all[] = {&sc->host,    &sc->tmp,       &sc->name,        &sc->data,
+                            &sc->raw,     &sc->key,       &sc->reg,         &sc->reasons,
+                            &sc->errtext, &sc->svc_image, &sc->svc_display, &sc->svc_account,
+                            &sc->svc_dll};
     for (size_t i = 0; i < WS_ARRAY_LEN(all); i++)
         ws_buf_release(all[i]);
 }
@@ -108,6 +113,8 @@ static void send(struct scan *sc, struct ws_finding *f)
         return;
     f->ruleset = ruleset;
     f->source = "hive";
+    if (sc->host.len)
+        f->host = sc->host.data;
     f->path = sc->path;
     f->path_len = strlen(sc->path);
     if (f->kind == WS_FINDING_ALERT)
@@ -121,6 +128,12 @@ static void send(struct scan *sc, struct ws_finding *f)
 static struct ws_kv kv_str(const char *key, const char *val, size_t len)
 {
     struct ws_kv kv = {key, WS_KV_STR, val, len, 0};
+    return kv;
+}
+
+static struct ws_kv kv_bool(const char *key, int b)
+{
+    struct ws_kv kv = {key, WS_KV_BOOL, NULL, 0, b != 0};
     return kv;
 }
 
@@ -360,6 +373,14 @@ struct svc {
     int64_t written;
 };
 
+/* N of "ControlSetNNN" (is_control_set() checked the digits); 0 otherwise. */
+static uint32_t cs_number(const char *name)
+{
+    if (strlen(name) != 13)
+        return 0;
+    return (uint32_t)((name[10] - '0') * 100 + (name[11] - '0') * 10 + (name[12] - '0'));
+}
+
 static void send_service(struct scan *sc, const struct svc *s, unsigned kw, unsigned lm)
 {
     char when[32];
@@ -381,7 +402,7 @@ static void send_service(struct scan *sc, const struct svc *s, unsigned kw, unsi
         fields[nf++] = kv_str("registry.value", "ImagePath", 9);
         fields[nf++] = kv_str("registry.data.strings", sc->svc_image.data, sc->svc_image.len);
     }
-    struct ws_kv ev[12];
+    struct ws_kv ev[13];
     size_t ne = 0;
     ev[ne++] = kv_str(kw ? "indicators" : "reasons", sc->reasons.data, sc->reasons.len);
     ev[ne++] = kv_str("service_name", s->name, s->name_len);
@@ -399,6 +420,8 @@ static void send_service(struct scan *sc, const struct svc *s, unsigned kw, unsi
     ev[ne++] = kv_str("account", sc->svc_account.data, sc->svc_account.len);
     ev[ne++] = kv_str("key_last_written", when, strlen(when));
     ev[ne++] = kv_str("control_set", s->control_set, strlen(s->control_set));
+    if (sc->has_current)
+        ev[ne++] = kv_bool("current_control_set", cs_number(s->control_set) == sc->current);
 
     struct ws_finding f;
     ws_finding_init(&f, WS_FINDING_ALERT);
@@ -766,6 +789,67 @@ static void scan_run_keys(struct scan *sc, libregf_key_t *root)
     }
 }
 
+/* ---- which control set is current, and the host's name ---- */
+
+/* The value of key k named name (case-insensitive): 1 found (*out owned:
+ * libregf_value_free), 0 absent, -1 error (reported). */
+static int find_value(struct scan *sc, libregf_key_t *k, const char *name, libregf_value_t **out)
+{
+    libregf_error_t *e = NULL;
+    int n = 0;
+    if (libregf_key_get_number_of_values(k, &n, &e) != 1) {
+        lib_error(sc, &e, "cannot count values", sc->key.data, sc->key.len);
+        return -1;
+    }
+    if (n > WS_MAX_HIVE_VALUES)
+        n = WS_MAX_HIVE_VALUES;
+    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+        libregf_value_t *v = NULL;
+        if (libregf_key_get_value(k, i, &v, &e) != 1) {
+            lib_error(sc, &e, "cannot read a value", sc->key.data, sc->key.len);
+            continue;
+        }
+        if (value_name(sc, v, &sc->name) == 0 && strcasecmp(sc->name.data, name) == 0) {
+            *out = v;
+            return 1;
+        }
+        libregf_value_free(&v, NULL);
+    }
+    return 0;
+}
+
+/* Select\Current (the control set in use) and, from that control set,
+ * Control\ComputerName\ComputerName\ComputerName: the evidence's host. A
+ * hive without them (not a SYSTEM hive) leaves both unset. */
+static void read_identity(struct scan *sc, libregf_key_t *root)
+{
+    libregf_key_t *k = NULL;
+    libregf_value_t *v = NULL;
+    libregf_error_t *e = NULL;
+    uint32_t type = 0, cur = 1;
+    char path[80];
+    ws_buf_reset(&sc->key);
+    if (walk(sc, root, "Select", &k) == 1 && find_value(sc, k, "Current", &v) == 1 &&
+        libregf_value_get_value_type(v, &type, &e) == 1 &&
+        type == LIBREGF_VALUE_TYPE_INTEGER_32BIT_LITTLE_ENDIAN &&
+        libregf_value_get_value_32bit(v, &cur, &e) == 1 && cur >= 1 && cur <= 999) {
+        sc->has_current = 1;
+        sc->current = cur;
+    }
+    libregf_error_free(&e);
+    libregf_value_free(&v, NULL);
+    libregf_key_free(&k, NULL);
+    snprintf(path, sizeof path, "ControlSet%03u\\Control\\ComputerName\\ComputerName",
+             sc->has_current ? sc->current : 1u);
+    ws_buf_reset(&sc->key);
+    if (walk(sc, root, path, &k) == 1 && find_value(sc, k, "ComputerName", &v) == 1 &&
+        value_string(sc, v, &sc->host) != 1)
+        ws_buf_reset(&sc->host);
+    libregf_value_free(&v, NULL);
+    libregf_key_free(&k, NULL);
+    ws_buf_reset(&sc->key);
+}
+
 /* ---- the hive ---- */
 
 static void send_summary(struct scan *sc, uint32_t major, uint32_t minor, int dirty)
@@ -779,9 +863,12 @@ static void send_summary(struct scan *sc, uint32_t major, uint32_t minor, int di
              dirty ? "; the hive is dirty: its transaction logs (.LOG1/.LOG2) were not applied, "
                      "so the latest changes may be missing"
                    : "");
-    struct ws_kv ev[5] = {
-        kv_int("control_sets", sc->control_sets), kv_int("services", (int64_t)sc->st.services),
-        kv_int("run_keys", sc->run_keys),         kv_int("run_values", (int64_t)sc->st.run_values),
+    struct ws_kv ev[6] = {
+        kv_int("current_control_set", sc->has_current ? (int64_t)sc->current : 0),
+        kv_int("control_sets", sc->control_sets),
+        kv_int("services", (int64_t)sc->st.services),
+        kv_int("run_keys", sc->run_keys),
+        kv_int("run_values", (int64_t)sc->st.run_values),
         {"dirty", WS_KV_BOOL, NULL, 0, dirty},
     };
     struct ws_finding f;
@@ -814,6 +901,7 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
     }
     if (n > WS_MAX_HIVE_SUBKEYS)
         n = WS_MAX_HIVE_SUBKEYS;
+    read_identity(sc, root);
     char cs_name[24];
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_key_t *c = NULL;

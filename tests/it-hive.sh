@@ -37,8 +37,10 @@ run() {
         fail "wormsign hive $*: no records or invalid NDJSON"
         return
     fi
-    jq -e -s 'all(.rule.ruleset == "hive" and .wormsign.source == "hive" and
-                  (.log.file.path | type) == "string")' "$T/out.json" >/dev/null ||
+    # every record but the CLI's closing summary (event.kind "metric")
+    jq -e -s 'all(.[] | select(.event.kind != "metric"); .rule.ruleset == "hive" and
+                  .wormsign.source == "hive" and (.log.file.path | type) == "string")' \
+        "$T/out.json" >/dev/null ||
         fail "wormsign hive $*: a record lacks rule.ruleset/wormsign.source/log.file.path"
     jq -e -s 'all(select(.event.kind == "alert") | (.registry.hive and .registry.key and
                   .registry.path and .event.severity > 0))' "$T/out.json" >/dev/null ||

@@ -277,6 +277,22 @@ check_alert_values "$T/system-bigvalues"
 jq -e -s 'any(.error.code == "too_large" and (.registry.key | test("big81726")))' \
         "$T/out.json" >/dev/null || fail "system-bigvalues: no too_large error for big81726"
 
+# caps (src/core/limits.h): WS_MAX_HIVE_SUBKEYS 16384, WS_MAX_HIVE_CONTROL_SETS 16
+run "$T/system-16384-services"
+expect system-16384-services "hive.service.lateral_image|SYSTEM\\ControlSet001\\Services\\zz-psexec|50" 1
+[ "$(summary services)" = 16384 ] && [ "$(nerrors)" = 0 ] ||
+    fail "system-16384-services: expected 16384 services and no error"
+run "$T/system-16385-services"
+expect system-16385-services "" 2
+[ "$(summary services)" = 16384 ] || fail "system-16385-services: expected 16384 services examined"
+jq -e -s 'any(.error.code == "too_large" and .registry.key == "SYSTEM\\ControlSet001\\Services")' \
+    "$T/out.json" >/dev/null || fail "system-16385-services: no too_large error"
+run "$T/system-17-control-sets"
+expect system-17-control-sets "" 2
+[ "$(summary control_sets)" = 16 ] || fail "system-17-control-sets: expected 16 control sets"
+jq -e -s '[.[] | select(.error.code == "too_large")] | length == 1' "$T/out.json" >/dev/null ||
+    fail "system-17-control-sets: expected one too_large error"
+
 # truncated fixture: the Kwampirs hive cut inside its bin
 head -c 12000 "$T/system-kwampirs" >"$T/kw-cut"
 run "$T/kw-cut"

@@ -64,6 +64,23 @@ class Writer:
         vk = b"vk" + struct.pack("<HIIIHH", len(nm), size, doff, typ, 1 if nm else 0, 0) + nm
         return self.cell(vk), len(nm), len(raw)
 
+    def subkey_list(self, koffs):
+        """An lh list (offset, name hash) or, past 1024 subkeys, an ri index
+        root over lh leaves of 1024 (an lh count is 16 bits)."""
+        leaves = []
+        for i in range(0, len(koffs), 1024):
+            lh = b"lh" + struct.pack("<H", len(koffs[i:i + 1024]))
+            for koff, kname in koffs[i:i + 1024]:
+                h = 0
+                for ch in kname.upper():
+                    h = (h * 37 + ord(ch)) & 0xFFFFFFFF
+                lh += struct.pack("<II", koff, h)
+            leaves.append(self.cell(lh))
+        if len(leaves) == 1:
+            return leaves[0]
+        return self.cell(b"ri" + struct.pack("<H", len(leaves)) +
+                         b"".join(struct.pack("<I", o) for o in leaves))
+
     def key(self, name, values, subkeys, parent, root=False):
         self.nkeys += 1
         nm = name.encode("ascii")
@@ -72,16 +89,7 @@ class Writer:
         vlist = self.cell(b"".join(struct.pack("<I", v[0]) for v in voffs)) if voffs else 0xFFFFFFFF
         kids = sorted(subkeys, key=lambda k: k[0].upper())
         koffs = [(self.key(k[0], k[1], k[2], off), k[0]) for k in kids]
-        if koffs:
-            lh = b"lh" + struct.pack("<H", len(koffs))
-            for koff, kname in koffs:
-                h = 0
-                for ch in kname.upper():
-                    h = (h * 37 + ord(ch)) & 0xFFFFFFFF
-                lh += struct.pack("<II", koff, h)
-            slist = self.cell(lh)
-        else:
-            slist = 0xFFFFFFFF
+        slist = self.subkey_list(koffs) if koffs else 0xFFFFFFFF
         flags = 0x20 | (0x0C if root else 0)
         nk = b"nk" + struct.pack(
             "<HQIIIIIIIIIIIIIIIHH", flags, FT, 0, parent, len(koffs), 0, slist, 0xFFFFFFFF,
@@ -162,6 +170,13 @@ def big_image(nbytes):
     return raw + (b"x" if nbytes % 2 else b"")
 
 
+def many_services(n):
+    """n bare service keys; the last one is a PsExec look-alike, so a scan
+    that stops early misses its finding."""
+    keys = [("s%05d" % i, [], []) for i in range(n - 1)]
+    return keys + [svc("zz-psexec", r"%SystemRoot%\PSEXESVC.EXE")]
+
+
 GENUINE = [
     svc("WmiApSrv", r"%systemroot%\system32\wbem\WmiApSrv.exe", "WMI Performance Adapter", 3),
     svc("Winmgmt", r"%systemroot%\system32\svchost.exe -k netsvcs",
@@ -226,6 +241,15 @@ FIXTURES = {
         svc("big65534", big_image(65534)), svc("big65536", big_image(65536)),
         svc("big81726", big_image(81726)),
     ])]),
+    # Services with WS_MAX_HIVE_SUBKEYS (16384) keys and one more: the first
+    # is scanned whole, the second gives a too_large error (and 16384 keys)
+    "system-16384-services": lambda: system([("ControlSet001", many_services(16384))]),
+    "system-16385-services": lambda: system([("ControlSet001", many_services(16385))]),
+    # 17 control sets: WS_MAX_HIVE_CONTROL_SETS (16) are scanned, then a
+    # too_large error; the PsExec look-alike is in the 17th
+    "system-17-control-sets": lambda: system(
+        [("ControlSet%03d" % i, GENUINE[:1]) for i in range(1, 17)] +
+        [("ControlSet017", [svc("PSEXESVC", r"%SystemRoot%\PSEXESVC.EXE")])]),
     # just a root key
     "empty": lambda: ("ROOT", [], []),
 }

@@ -49,6 +49,8 @@ static void test_image_paths(void **state)
         {"\"C:\\Windows\\My Tool.exe\" -k", WS_HIVE_LM_WINDIR},
         {"\\SystemRoot\\evil.sys", WS_HIVE_LM_WINDIR},
         {"C:/Windows/fwd.exe", WS_HIVE_LM_WINDIR},
+        {"%SystemRoot%\\\\PSEXESVC.EXE", WS_HIVE_LM_WINDIR}, /* doubled separator */
+        {"C:\\\\Windows\\\\\\x.exe", WS_HIVE_LM_WINDIR},
         /* Temp and shares */
         {"C:\\Windows\\Temp\\a1b2.exe", WS_HIVE_LM_TEMP},
         {"%TEMP%\\x.exe", WS_HIVE_LM_TEMP},

@@ -49,9 +49,15 @@
 /* ---- registry hives (src/hive/) ---- */
 
 /* Subkeys of one key we enumerate (root, ControlSet00N, Services). A real
- * Services key holds 400-800 services; yarp's ManySubkeysHive has 5,000.
- * 65,536 bounds the work a hostile subkey count can cause. */
-#define WS_MAX_HIVE_SUBKEYS 65536
+ * Services key holds 400-800 services (1,500 on a busy server); yarp's
+ * ManySubkeysHive has 5,000. libregf's cost per subkey index grows with the
+ * list (16,384 keys take ~2 s, 65,536 ~30 s), so the cap bounds the time a
+ * hostile subkey count can cost. */
+#define WS_MAX_HIVE_SUBKEYS 16384
+
+/* Control sets scanned per hive. Windows keeps two to four (current,
+ * LastKnownGood, failed); more only come from a crafted hive. */
+#define WS_MAX_HIVE_CONTROL_SETS 16
 
 /* Values of one key we enumerate (Run keys). A service key has ~10 values;
  * busy Run keys a few dozen. */

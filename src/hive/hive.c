@@ -903,6 +903,7 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
         n = WS_MAX_HIVE_SUBKEYS;
     read_identity(sc, root);
     char cs_name[24];
+    int capped = 0;
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_key_t *c = NULL;
         if (libregf_key_get_sub_key(root, i, &c, &e) != 1) {
@@ -912,7 +913,16 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
         int kr = key_name(sc, c, &sc->name);
         if (kr == -1)
             send_error(sc, WS_E_CORRUPT, NULL, 0);
-        if (kr == 0 && is_control_set(sc->name.data, sc->name.len)) {
+        int is_cs = kr == 0 && is_control_set(sc->name.data, sc->name.len);
+        if (is_cs && sc->control_sets >= WS_MAX_HIVE_CONTROL_SETS) {
+            if (!capped) {
+                take_error(sc, NULL,
+                           "more control sets than WS_MAX_HIVE_CONTROL_SETS; the rest "
+                           "not examined");
+                send_error(sc, WS_E_TOO_LARGE, NULL, 0);
+                capped = 1;
+            }
+        } else if (is_cs) {
             memcpy(cs_name, sc->name.data, sc->name.len + 1);
             ws_buf_reset(&sc->key);
             ws_status st = ws_buf_adds(&sc->key, "SYSTEM\\");

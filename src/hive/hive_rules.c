@@ -173,7 +173,10 @@ int ws_hive_kwampirs_severity(unsigned kw_flags)
 
 /* ---- generic lateral movement ---- */
 
-/* Normalised copy of (s, n) into tmp: lowercase, '/' -> '\'. */
+/* Normalised copy of (s, n) into tmp: lowercase, '/' -> '\\', and runs of
+ * '\\' after the first two bytes collapsed to one (Windows reads
+ * "%SystemRoot%\\\\X.exe" as "%SystemRoot%\\X.exe"; the first two stay for
+ * UNC and \\?\\ prefixes). */
 static ws_status normalise(const char *s, size_t n, struct ws_buf *tmp)
 {
     ws_buf_reset(tmp);
@@ -183,10 +186,15 @@ static ws_status normalise(const char *s, size_t n, struct ws_buf *tmp)
     ws_status st = ws_buf_reserve(tmp, n, &p);
     if (st != WS_OK)
         return st;
-    for (size_t i = 0; i < n; i++)
-        p[i] = s[i] == '/' ? '\\' : lower(s[i]);
-    tmp->len = n;
-    tmp->data[n] = '\0';
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i] == '/' ? '\\' : lower(s[i]);
+        if (c == '\\' && o >= 2 && p[o - 1] == '\\')
+            continue;
+        p[o++] = c;
+    }
+    tmp->len = o;
+    tmp->data[o] = '\0';
     return WS_OK;
 }
 

@@ -299,6 +299,15 @@ run "$T/kw-cut"
 jq -e -s 'any(.error.code == "truncated")' "$T/out.json" >/dev/null ||
     fail "kw-cut: no truncated record"
 
+# a key node claiming 0x80000006 values (found by fuzz-hive): libregf alone
+# spends ~12 s on it; the pre-pass clamps it in a private copy
+timeout 20 "$WS" hive --json "$WS_SRC/fuzz/corpus/fuzz-hive/timeout-libregf-value-count" \
+    >"$T/out.json" 2>/dev/null
+RC=$?
+[ "$RC" = 124 ] && fail "timeout-libregf-value-count: still takes over 20 s"
+jq -e -s 'any(.error.code == "corrupt" and (.error.message | test("claims 2147483654 values")))' \
+    "$T/out.json" >/dev/null || fail "timeout-libregf-value-count: clamp not reported"
+
 # ---- exit statuses and usage ----
 run "$T/system-clean" "$T/corrupted_system_hive"
 [ "$RC" = 2 ] || fail "clean + corrupt: exit $RC, expected 2"

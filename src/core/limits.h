@@ -71,6 +71,16 @@
  * names at 16,383 characters (UTF-8 of those fits easily). */
 #define WS_MAX_HIVE_NAME 65536
 
+/* Bytes of one hive bin the pre-pass (src/hive/regf_check.c) reads at once.
+ * Windows writes bins of 4-16 KiB; a bin holding one large cell (a big value
+ * list) grows to that cell. 16 MiB is far beyond real bins; a larger one is
+ * left to libregf unchecked. Also >= WS_STREAM_CHUNK (staging copy). */
+#define WS_MAX_HIVE_BIN (16u * 1024u * 1024u)
+
+/* Key nodes with impossible value counts that we clamp in a private copy
+ * (regf_check.h). More than this and the hive is crafted: not scanned. */
+#define WS_MAX_HIVE_FIXES 64
+
 /* Text of a libregf error backtrace kept in an error finding. */
 #define WS_MAX_HIVE_ERROR_TEXT 2048
 

@@ -29,6 +29,7 @@
 #include "core/compat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,7 @@
 #include "core/cur.h"
 #include "core/limits.h"
 #include "hive/hive_rules.h"
+#include "hive/regf_check.h"
 #include "wormsign/hive.h"
 
 #define REGF_BASE_BLOCK 4096u
@@ -64,6 +66,7 @@ struct scan {
     uint32_t current; /* Select\Current: the control set in use */
     int has_current;
     struct ws_buf host; /* ComputerName of a SYSTEM hive: host.name */
+    struct ws_buf bin;  /* pre-pass bin and staging chunk */
     struct ws_buf tmp, name, data, raw, key, reg, reasons, errtext;
     struct ws_buf svc_image, svc_display, svc_account, svc_dll;
 };
@@ -75,6 +78,7 @@ static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *
     sc->emit = emit;
     sc->user = user;
     ws_buf_init(&sc->host, 2 * WS_MAX_HIVE_STRING + 1);
+    ws_buf_init(&sc->bin, WS_MAX_HIVE_BIN + 1);
     ws_buf_init(&sc->tmp, WS_MAX_HIVE_STRING + 1);
     ws_buf_init(&sc->name, WS_MAX_HIVE_NAME + 1);
     ws_buf_init(&sc->data, 2 * WS_MAX_HIVE_STRING + 1);
@@ -91,10 +95,10 @@ static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *
 
 static void scan_release(struct scan *sc)
 {
-    struct ws_buf *all[] = {&sc->host,    &sc->tmp,       &sc->name,        &sc->data,
-                            &sc->raw,     &sc->key,       &sc->reg,         &sc->reasons,
-                            &sc->errtext, &sc->svc_image, &sc->svc_display, &sc->svc_account,
-                            &sc->svc_dll};
+    struct ws_buf *all[] = {&sc->host,        &sc->bin,     &sc->tmp,       &sc->name,
+                            &sc->data,        &sc->raw,     &sc->key,       &sc->reg,
+                            &sc->reasons,     &sc->errtext, &sc->svc_image, &sc->svc_display,
+                            &sc->svc_account, &sc->svc_dll};
     for (size_t i = 0; i < WS_ARRAY_LEN(all); i++)
         ws_buf_release(all[i]);
 }
@@ -193,6 +197,21 @@ static void lib_error(struct scan *sc, libregf_error_t **e, const char *what, co
 {
     take_error(sc, e, what);
     send_error(sc, WS_E_CORRUPT, key, key_len);
+}
+
+/* Clamp an input-supplied count to its cap; past the cap, report what is
+ * left unexamined (a too_large error at key) instead of dropping it. */
+static int capped(struct scan *sc, int n, int cap, const char *what, const char *key,
+                  size_t key_len)
+{
+    if (n <= cap)
+        return n;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%d %s, more than the cap of %d; the rest not examined", n, what,
+             cap);
+    take_error(sc, NULL, msg);
+    send_error(sc, WS_E_TOO_LARGE, key, key_len);
+    return cap;
 }
 
 /* ---- reading names and values ---- */
@@ -306,8 +325,7 @@ static int open_child(struct scan *sc, libregf_key_t *k, const char *name, struc
         lib_error(sc, &e, "cannot count subkeys", path->data, path->len);
         return -1;
     }
-    if (n > WS_MAX_HIVE_SUBKEYS)
-        n = WS_MAX_HIVE_SUBKEYS;
+    n = capped(sc, n, WS_MAX_HIVE_SUBKEYS, "subkeys", path->data, path->len);
     size_t want = strlen(name);
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_key_t *c = NULL;
@@ -465,8 +483,7 @@ static void read_service_values(struct scan *sc, libregf_key_t *k, struct svc *s
         lib_error(sc, &e, "cannot count the values of a service key", sc->key.data, sc->key.len);
         return;
     }
-    if (n > WS_MAX_HIVE_VALUES)
-        n = WS_MAX_HIVE_VALUES;
+    n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
@@ -520,8 +537,7 @@ static void read_service_dll(struct scan *sc, libregf_key_t *k)
         lib_error(sc, &e, "cannot count values", sc->key.data, sc->key.len);
         goto out;
     }
-    if (n > WS_MAX_HIVE_VALUES)
-        n = WS_MAX_HIVE_VALUES;
+    n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(p, i, &v, &e) != 1) {
@@ -615,11 +631,7 @@ static void scan_control_set(struct scan *sc, libregf_key_t *cs, const char *cs_
         lib_error(sc, &e, "cannot count services", sc->key.data, sc->key.len);
         goto out;
     }
-    if (n > WS_MAX_HIVE_SUBKEYS) {
-        take_error(sc, NULL, "more services than WS_MAX_HIVE_SUBKEYS; the rest not examined");
-        send_error(sc, WS_E_TOO_LARGE, sc->key.data, sc->key.len);
-        n = WS_MAX_HIVE_SUBKEYS;
-    }
+    n = capped(sc, n, WS_MAX_HIVE_SUBKEYS, "services", sc->key.data, sc->key.len);
     size_t base = sc->key.len;
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_key_t *svc = NULL;
@@ -744,11 +756,7 @@ static void scan_run_key(struct scan *sc, libregf_key_t *k, const char *hive)
         lib_error(sc, &e, "cannot count the values of a Run key", sc->key.data, sc->key.len);
         return;
     }
-    if (n > WS_MAX_HIVE_VALUES) {
-        take_error(sc, NULL, "more Run values than WS_MAX_HIVE_VALUES; the rest not examined");
-        send_error(sc, WS_E_TOO_LARGE, sc->key.data, sc->key.len);
-        n = WS_MAX_HIVE_VALUES;
-    }
+    n = capped(sc, n, WS_MAX_HIVE_VALUES, "Run values", sc->key.data, sc->key.len);
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
@@ -801,8 +809,7 @@ static int find_value(struct scan *sc, libregf_key_t *k, const char *name, libre
         lib_error(sc, &e, "cannot count values", sc->key.data, sc->key.len);
         return -1;
     }
-    if (n > WS_MAX_HIVE_VALUES)
-        n = WS_MAX_HIVE_VALUES;
+    n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
@@ -899,11 +906,10 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
         lib_error(sc, &e, "cannot count the subkeys of the root key", NULL, 0);
         n = 0;
     }
-    if (n > WS_MAX_HIVE_SUBKEYS)
-        n = WS_MAX_HIVE_SUBKEYS;
+    n = capped(sc, n, WS_MAX_HIVE_SUBKEYS, "subkeys of the root key", NULL, 0);
     read_identity(sc, root);
     char cs_name[24];
-    int capped = 0;
+    int sets_capped = 0;
     for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
         libregf_key_t *c = NULL;
         if (libregf_key_get_sub_key(root, i, &c, &e) != 1) {
@@ -915,12 +921,12 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
             send_error(sc, WS_E_CORRUPT, NULL, 0);
         int is_cs = kr == 0 && is_control_set(sc->name.data, sc->name.len);
         if (is_cs && sc->control_sets >= WS_MAX_HIVE_CONTROL_SETS) {
-            if (!capped) {
+            if (!sets_capped) {
                 take_error(sc, NULL,
                            "more control sets than WS_MAX_HIVE_CONTROL_SETS; the rest "
                            "not examined");
                 send_error(sc, WS_E_TOO_LARGE, NULL, 0);
-                capped = 1;
+                sets_capped = 1;
             }
         } else if (is_cs) {
             memcpy(cs_name, sc->name.data, sc->name.len + 1);
@@ -1012,55 +1018,187 @@ static ws_status finish(struct scan *sc, struct ws_hive_stats *stats)
     return st;
 }
 
+/* ---- reading the hive: file or memory ---- */
+
+struct mem {
+    const uint8_t *p;
+    size_t n;
+};
+
+static int read_mem(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    const struct mem *m = ctx;
+    if (off > m->n || n > m->n - off)
+        return -1;
+    memcpy(buf, m->p + off, n);
+    return 0;
+}
+
+static int read_fd(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    int fd = *(const int *)ctx;
+    size_t done = 0;
+    /* each pass reads at least one byte or fails */
+    while (done < n) {
+        ssize_t r = pread(fd, (uint8_t *)buf + done, n - done, (off_t)(off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+static void io_error(struct scan *sc, const char *what, int err)
+{
+    char eb[128];
+    ws_buf_reset(&sc->errtext);
+    (void)failed(sc, ws_buf_adds(&sc->errtext, what));
+    (void)failed(sc, ws_buf_adds(&sc->errtext, strerror_r(err, eb, sizeof eb)));
+    send_error(sc, err == EACCES ? WS_E_PERM : WS_E_IO, NULL, 0);
+}
+
+/* Copy the hive into an anonymous memfd and apply the repairs there; the
+ * evidence itself is never written. *fd is the memfd, or -1 on failure
+ * (reported). */
+static void stage(struct scan *sc, ws_regf_read_fn read, void *ctx, uint64_t size,
+                  const struct ws_regf_fix *fixes, size_t nfix, int *fd)
+{
+    char *p;
+    *fd = memfd_create("wormsign-hive", MFD_CLOEXEC);
+    if (*fd < 0) {
+        io_error(sc, "cannot stage the hive in a memfd: ", errno);
+        return;
+    }
+    ws_buf_reset(&sc->bin);
+    ws_status st = ws_buf_reserve(&sc->bin, WS_STREAM_CHUNK, &p);
+    if (st != WS_OK) {
+        (void)failed(sc, st);
+        goto fail;
+    }
+    /* each pass copies one chunk */
+    for (uint64_t off = 0; off < size;) {
+        size_t n = size - off < WS_STREAM_CHUNK ? (size_t)(size - off) : WS_STREAM_CHUNK;
+        if (read(ctx, off, p, n) != 0) {
+            io_error(sc, "cannot read the hive file: ", errno ? errno : EIO);
+            goto fail;
+        }
+        for (size_t done = 0; done < n;) {
+            ssize_t w = write(*fd, p + done, n - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                io_error(sc, "cannot stage the hive in a memfd: ", errno ? errno : ENOSPC);
+                goto fail;
+            }
+            done += (size_t)w;
+        }
+        off += n;
+    }
+    for (size_t i = 0; i < nfix; i++) {
+        uint8_t le[4] = {(uint8_t)fixes[i].val, (uint8_t)(fixes[i].val >> 8),
+                         (uint8_t)(fixes[i].val >> 16), (uint8_t)(fixes[i].val >> 24)};
+        if (pwrite(*fd, le, 4, (off_t)fixes[i].off) != 4) {
+            io_error(sc, "cannot stage the hive in a memfd: ", errno ? errno : EIO);
+            goto fail;
+        }
+    }
+    return;
+fail:
+    close(*fd);
+    *fd = -1;
+}
+
+/* Scan a hive readable through read(ctx) of size bytes. path: open it
+ * directly when no repair is needed (NULL: always stage a copy). */
+static void scan_source(struct scan *sc, ws_regf_read_fn read, void *ctx, uint64_t size,
+                        const char *path)
+{
+    uint8_t head[REGF_BASE_BLOCK];
+    size_t hn = size < sizeof head ? (size_t)size : sizeof head;
+    struct ws_regf_fix fixes[WS_MAX_HIVE_FIXES];
+    size_t found = 0;
+    libregf_file_t *file = NULL;
+    libregf_error_t *e = NULL;
+    int dirty = 0, fd = -1;
+    char fdpath[64];
+
+    sc->st.hives++;
+    if (hn && read(ctx, 0, head, hn) != 0) {
+        io_error(sc, "cannot read the hive file: ", errno ? errno : EIO);
+        return;
+    }
+    if (!precheck(sc, head, hn, size, &dirty))
+        return;
+    ws_status st =
+        ws_regf_check_value_counts(read, ctx, size, &sc->bin, fixes, WS_ARRAY_LEN(fixes), &found);
+    if (failed(sc, st))
+        return;
+    if (found > WS_ARRAY_LEN(fixes)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "%zu key nodes claim more values than their value lists hold, more than "
+                 "WS_MAX_HIVE_FIXES: a crafted hive; not scanned",
+                 found);
+        take_error(sc, NULL, msg);
+        send_error(sc, WS_E_TOO_LARGE, NULL, 0);
+        return;
+    }
+    for (size_t i = 0; i < found && !sc->stop; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "key node '%s' at file offset %llu claims %u values, its value list holds %u; "
+                 "read as %u",
+                 fixes[i].name, (unsigned long long)fixes[i].off - 36, fixes[i].was, fixes[i].val,
+                 fixes[i].val);
+        take_error(sc, NULL, msg);
+        send_error(sc, WS_E_CORRUPT, NULL, 0);
+    }
+    if (!path || found) {
+        stage(sc, read, ctx, size, fixes, found, &fd);
+        if (fd < 0)
+            return;
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+        path = fdpath;
+    }
+    if (libregf_file_initialize(&file, &e) != 1) {
+        libregf_error_free(&e);
+        sc->fatal = WS_E_NOMEM;
+        goto out;
+    }
+    if (libregf_file_open(file, path, LIBREGF_OPEN_READ, &e) != 1) {
+        lib_error(sc, &e, "libregf cannot open the hive", NULL, 0);
+        goto out;
+    }
+    scan_root(sc, file, dirty);
+    libregf_file_close(file, NULL);
+out:
+    libregf_file_free(&file, NULL);
+    if (fd >= 0)
+        close(fd);
+}
+
 ws_status ws_hive_scan_file(const char *path, ws_emit_fn emit, void *user,
                             struct ws_hive_stats *stats)
 {
     if (!path || !emit)
         return WS_E_INVALID;
     struct scan sc;
-    scan_init(&sc, path, emit, user);
-    libregf_file_t *file = NULL;
-    libregf_error_t *e = NULL;
-    uint8_t head[REGF_BASE_BLOCK];
-    size_t n = 0;
-    int dirty = 0;
     struct stat sb;
-
-    FILE *fp = fopen(path, "rb");
-    int err = fp ? 0 : errno;
-    if (fp && fstat(fileno(fp), &sb) != 0)
+    scan_init(&sc, path, emit, user);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int err = fd >= 0 ? 0 : errno;
+    if (fd >= 0 && fstat(fd, &sb) != 0)
         err = errno;
-    else if (fp && !S_ISREG(sb.st_mode))
+    else if (fd >= 0 && !S_ISREG(sb.st_mode))
         err = EISDIR;
-    if (err) {
-        char eb[128];
-        const char *es = strerror_r(err, eb, sizeof eb);
-        ws_buf_reset(&sc.errtext);
-        (void)failed(&sc, ws_buf_adds(&sc.errtext, "cannot open the hive file: "));
-        (void)failed(&sc, ws_buf_adds(&sc.errtext, es));
-        send_error(&sc, err == EACCES ? WS_E_PERM : WS_E_IO, NULL, 0);
-        if (fp)
-            fclose(fp);
-        goto out;
-    }
-    n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    sc.st.hives++;
-    if (!precheck(&sc, head, n, (uint64_t)sb.st_size, &dirty))
-        goto out;
-    if (libregf_file_initialize(&file, &e) != 1) {
-        libregf_error_free(&e);
-        sc.fatal = WS_E_NOMEM;
-        goto out;
-    }
-    if (libregf_file_open(file, path, LIBREGF_OPEN_READ, &e) != 1) {
-        lib_error(&sc, &e, "libregf cannot open the hive", NULL, 0);
-        goto out;
-    }
-    scan_root(&sc, file, dirty);
-    libregf_file_close(file, NULL);
-out:
-    libregf_file_free(&file, NULL);
+    if (err)
+        io_error(&sc, "cannot open the hive file: ", err);
+    else
+        scan_source(&sc, read_fd, &fd, (uint64_t)sb.st_size, path);
+    if (fd >= 0)
+        close(fd);
     return finish(&sc, stats);
 }
 
@@ -1077,52 +1215,9 @@ ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, w
     if ((!data && len) || !emit)
         return WS_E_INVALID;
     struct scan sc;
+    struct mem m = {data, len};
     scan_init(&sc, label ? label : "memory", emit, user);
-    libregf_file_t *file = NULL;
-    libregf_error_t *e = NULL;
-    int dirty = 0;
-    int fd = -1;
-    char fdpath[64];
-    static const uint8_t empty[1];
-
-    sc.st.hives++;
-    if (!precheck(&sc, data ? data : empty, len, len, &dirty))
-        goto out;
-    fd = memfd_create("wormsign-hive", MFD_CLOEXEC);
-    size_t done = 0;
-    /* each pass writes at least one byte or stops */
-    while (fd >= 0 && done < len) {
-        ssize_t w = write(fd, (const uint8_t *)data + done, len - done);
-        if (w <= 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    if (fd < 0 || done < len) {
-        char eb[128];
-        ws_buf_reset(&sc.errtext);
-        (void)failed(&sc, ws_buf_adds(&sc.errtext, "cannot stage the hive in a memfd: "));
-        (void)failed(&sc, ws_buf_adds(&sc.errtext, strerror_r(errno, eb, sizeof eb)));
-        send_error(&sc, WS_E_IO, NULL, 0);
-        goto out;
-    }
-    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-    if (libregf_file_initialize(&file, &e) != 1) {
-        libregf_error_free(&e);
-        sc.fatal = WS_E_NOMEM;
-        goto out;
-    }
-    if (libregf_file_open(file, fdpath, LIBREGF_OPEN_READ, &e) != 1) {
-        lib_error(&sc, &e, "libregf cannot open the hive", NULL, 0);
-        goto out;
-    }
-    scan_root(&sc, file, dirty);
-    libregf_file_close(file, NULL);
-out:
-    libregf_file_free(&file, NULL);
-    if (fd >= 0)
-        close(fd);
+    scan_source(&sc, read_mem, &m, len, NULL);
     return finish(&sc, stats);
 }
 

@@ -21,6 +21,8 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "hive/hive_rules.h"
+#include "hive/regf_check.h"
+#include "core/limits.h"
 #include "wormsign/hive.h"
 
 static unsigned classify(const char *s)
@@ -307,6 +309,103 @@ static void test_scan_seed_cancel_and_nomem(void **state)
     free(hive);
 }
 
+/* ---- regf_check: the value-count pre-pass ---- */
+
+struct membuf {
+    const uint8_t *p;
+    size_t n;
+};
+
+static int read_membuf(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    const struct membuf *m = ctx;
+    if (off > m->n || n > m->n - off)
+        return -1;
+    memcpy(buf, m->p + off, n);
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A base block and one 4 KiB bin: an nk cell at bins offset 0x20 claiming
+ * nvalues values, with a value list cell of 16 bytes (3 entries) at 0x80. */
+static size_t make_hive(uint8_t *h, uint32_t nvalues)
+{
+    memset(h, 0, 8192);
+    memcpy(h, "regf", 4);
+    memcpy(h + 4096, "hbin", 4);
+    put32(h + 4096 + 8, 4096);
+    uint8_t *nk = h + 4096 + 0x20;
+    put32(nk, (uint32_t)-96); /* allocated cell of 96 bytes */
+    memcpy(nk + 4, "nk", 2);
+    nk[4 + 2] = 0x20; /* ASCII name */
+    put32(nk + 4 + 36, nvalues);
+    put32(nk + 4 + 40, 0x80);
+    nk[4 + 72] = 3;
+    memcpy(nk + 4 + 76, "svc", 3);
+    put32(h + 4096 + 0x80, (uint32_t)-16); /* value list: 3 entries */
+    put32(h + 4096 + 0x90, 4096 - 0x90);   /* the rest: one free cell */
+    return 8192;
+}
+
+static void test_regf_check(void **state)
+{
+    (void)state;
+    static uint8_t h[8192];
+    struct ws_regf_fix fixes[4];
+    struct ws_buf scratch;
+    size_t found = 99;
+    ws_buf_init(&scratch, 1 << 20);
+    static const struct {
+        uint32_t nvalues;
+        size_t want;
+    } cases[] = {
+        {0, 0},
+        {3, 0},
+        {WS_MAX_HIVE_VALUES, 0}, /* at or below the cap: not checked */
+        {WS_MAX_HIVE_VALUES + 1, 1},
+        {0x80000006u, 1},
+        {UINT32_MAX, 1},
+    };
+    for (size_t i = 0; i < WS_ARRAY_LEN(cases); i++) {
+        struct membuf m = {h, make_hive(h, cases[i].nvalues)};
+        assert_int_equal(
+            ws_regf_check_value_counts(read_membuf, &m, m.n, &scratch, fixes, 4, &found), WS_OK);
+        assert_int_equal(found, cases[i].want);
+        if (found) {
+            assert_int_equal(fixes[0].was, cases[i].nvalues);
+            assert_int_equal(fixes[0].val, 3);
+            assert_int_equal(fixes[0].off, 4096 + 0x20 + 4 + 36);
+            assert_string_equal(fixes[0].name, "svc");
+        }
+    }
+    /* a list offset outside the file: capacity 0 */
+    struct membuf m = {h, make_hive(h, 100000)};
+    put32(h + 4096 + 0x20 + 4 + 40, 0x7FFFFFF0u);
+    assert_int_equal(ws_regf_check_value_counts(read_membuf, &m, m.n, &scratch, fixes, 4, &found),
+                     WS_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(fixes[0].val, 0);
+    /* damaged bins end the walk quietly; truncated input too */
+    for (size_t cut = 0; cut <= 8192; cut += 512) {
+        m.n = cut;
+        assert_int_equal(
+            ws_regf_check_value_counts(read_membuf, &m, cut, &scratch, fixes, 4, &found), WS_OK);
+    }
+    memcpy(h + 4096, "hbXn", 4);
+    m.n = 8192;
+    assert_int_equal(ws_regf_check_value_counts(read_membuf, &m, m.n, &scratch, fixes, 4, &found),
+                     WS_OK);
+    assert_int_equal(found, 0);
+    ws_buf_release(&scratch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_scan_hostile_buffers),
         cmocka_unit_test(test_scan_seed_cancel_and_nomem),
+        cmocka_unit_test(test_regf_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

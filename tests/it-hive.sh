@@ -308,6 +308,17 @@ RC=$?
 jq -e -s 'any(.error.code == "corrupt" and (.error.message | test("claims 2147483654 values")))' \
     "$T/out.json" >/dev/null || fail "timeout-libregf-value-count: clamp not reported"
 
+# a crafted subkey index of ~10^9 entries: clamped by the pre-pass
+python3 "$WS_SRC/tests/mkhive.py" crafted-ri-bomb "$T/ri-bomb" || fail "mkhive.py crafted-ri-bomb"
+# (under ASan libregf's realloc-per-entry lists are ~100x slower: allow more)
+limit=20
+grep -q '^WS_SANITIZE:BOOL=ON' "${WS_BUILD:-.}/CMakeCache.txt" 2>/dev/null && limit=300
+timeout "$limit" "$WS" hive --json "$T/ri-bomb" >"$T/out.json" 2>/dev/null
+RC=$?
+[ "$RC" = 2 ] || fail "crafted-ri-bomb: exit $RC, expected 2 (124: over $limit s)"
+jq -e -s 'any(.error.code == "corrupt" and (.error.message | test("subkey index .* lists more")))' \
+    "$T/out.json" >/dev/null || fail "crafted-ri-bomb: clamp not reported"
+
 # ---- exit statuses and usage ----
 run "$T/system-clean" "$T/corrupted_system_hive"
 [ "$RC" = 2 ] || fail "clean + corrupt: exit $RC, expected 2"

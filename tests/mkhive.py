@@ -2,8 +2,8 @@
 """mkhive.py - write small, valid Windows registry hives (regf 1.5) for the
 hive tests, because no public hive holds the Kwampirs service.
 
-usage: mkhive.py FIXTURE OUT      (FIXTURE: one of the names in FIXTURES)
-       mkhive.py --list
+usage: mkhive.py FIXTURE OUT      (FIXTURE: a name in FIXTURES or CRAFTED)
+       mkhive.py --list | --list-crafted
 
 The writer knows just enough of the format (libyal "Windows NT Registry
 File (REGF) format"; msuhanov "Windows registry file format specification"):
@@ -255,14 +255,64 @@ FIXTURES = {
 }
 
 
+def ri_bomb():
+    """system-clean whose Services key points at an "ri" index root listing
+    one 16,000-entry leaf 65,535 times (about 10^9 subkeys): libregf alone
+    spends ~10 s and 660 MB building that list each time the key is opened.
+    Not a valid hive (regfexport chokes on it); the scanner must clamp it."""
+    data = bytearray(Writer().build(FIXTURES["system-clean"]()))
+    i = data.find(b"nk", 4096)
+    while i >= 0:
+        nl = struct.unpack_from("<H", data, i + 72)[0]
+        if data[i + 76:i + 76 + nl] == b"Services":
+            break
+        i = data.find(b"nk", i + 1)
+    slist = struct.unpack_from("<I", data, i + 28)[0]
+    first = struct.unpack_from("<I", data, 4096 + slist + 8)[0]  # first subkey of its lh
+    binoff = len(data) - 4096
+
+    def cell(c):
+        size = (len(c) + 4 + 7) & ~7
+        return struct.pack("<i", -size) + c + bytes(size - 4 - len(c))
+
+    leaf = cell(b"lh" + struct.pack("<H", 16000) + struct.pack("<II", first, 0) * 16000)
+    root = cell(b"ri" + struct.pack("<H", 65535) + struct.pack("<I", binoff + 32) * 65535)
+    body = leaf + root
+    size = (len(body) + 32 + 4095) & ~4095
+    b = bytearray(size)
+    b[0:32] = b"hbin" + struct.pack("<IIQQI", binoff, size, 0, FT, 0)
+    b[32:32 + len(body)] = body
+    if size - 32 - len(body) >= 8:
+        struct.pack_into("<i", b, 32 + len(body), size - 32 - len(body))
+    data += b
+    struct.pack_into("<I", data, i + 28, binoff + 32 + len(leaf))
+    struct.pack_into("<I", data, i + 20, (16000 * 65535) & 0xFFFFFFFF)
+    struct.pack_into("<I", data, 40, len(data) - 4096)
+    csum = 0
+    for k in range(0, 508, 4):
+        csum ^= struct.unpack_from("<I", data, k)[0]
+    struct.pack_into("<I", data, 508, 1 if csum == 0 else 0xFFFFFFFE if csum == 0xFFFFFFFF else csum)
+    return bytes(data)
+
+
+# crafted (invalid) hives: bytes, not trees; regfexport is not their oracle
+CRAFTED = {"crafted-ri-bomb": ri_bomb}
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "--list":
         print("\n".join(sorted(FIXTURES)))
         return 0
-    if len(argv) != 3 or argv[1] not in FIXTURES:
-        sys.stderr.write("usage: mkhive.py FIXTURE OUT | --list\n")
+    if len(argv) == 2 and argv[1] == "--list-crafted":
+        print("\n".join(sorted(CRAFTED)))
+        return 0
+    if len(argv) != 3 or (argv[1] not in FIXTURES and argv[1] not in CRAFTED):
+        sys.stderr.write("usage: mkhive.py FIXTURE OUT | --list | --list-crafted\n")
         return 2
-    data = Writer().build(FIXTURES[argv[1]]())
+    if argv[1] in CRAFTED:
+        data = CRAFTED[argv[1]]()
+    else:
+        data = Writer().build(FIXTURES[argv[1]]())
     with open(argv[2], "wb") as f:
         f.write(data)
     return 0

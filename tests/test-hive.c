@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "hive/hive_rules.h"
 #include "hive/regf_check.h"
+#include "hive/hive_internal.h"
 #include "core/limits.h"
 #include "wormsign/hive.h"
 
@@ -306,6 +307,13 @@ static void test_scan_seed_cancel_and_nomem(void **state)
     }
     assert_true(completed);
     assert_true(n > 5); /* the scan allocates: failures were injected */
+
+    /* a spent time budget stops the walk with one too_large error, no summary */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(ws_hive_scan_buffer_budget(hive, len, "seed", count, &c, NULL, 0), WS_OK);
+    assert_int_equal(c.errors, 1);
+    assert_int_equal(c.last_error, WS_E_TOO_LARGE);
+    assert_int_equal(c.infos, 0);
     free(hive);
 }
 

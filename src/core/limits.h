@@ -81,6 +81,21 @@
  * (regf_check.h). More than this and the hive is crafted: not scanned. */
 #define WS_MAX_HIVE_FIXES 64
 
+/* Seconds one hive may take before the walk stops with a too_large error.
+ * A 100 MB SOFTWARE or SYSTEM hive takes under 2 s; a crafted one can make
+ * a single libregf call take ~12 s (libcdata's array limit) and repeat it per
+ * key, so only a time budget bounds every such amplification. */
+#define WS_MAX_HIVE_SECONDS 60
+
+/* Subkeys an "ri" index root may list in all before the pre-pass clamps it.
+ * The biggest real lists (SOFTWARE\Classes, CLSID) hold tens of thousands;
+ * libregf spends ~2 s per 800,000 entries each time such a key is opened. */
+#define WS_MAX_HIVE_INDEX_ENTRIES 262144
+
+/* Index leaves the pre-pass reads per hive (one small read each); bounds the
+ * pre-pass on a hive made of index roots. */
+#define WS_MAX_HIVE_INDEX_READS (4u * 1024u * 1024u)
+
 /* Text of a libregf error backtrace kept in an error finding. */
 #define WS_MAX_HIVE_ERROR_TEXT 2048
 

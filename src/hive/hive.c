@@ -44,6 +44,7 @@
 #include "core/buf.h"
 #include "core/cur.h"
 #include "core/limits.h"
+#include "hive/hive_internal.h"
 #include "hive/hive_rules.h"
 #include "hive/regf_check.h"
 #include "wormsign/hive.h"
@@ -59,9 +60,11 @@ struct scan {
     const char *path; /* hive label for findings (borrowed) */
     ws_emit_fn emit;
     void *user;
-    struct ws_hive_stats st; /* this call's counts */
-    int stop;                /* consumer asked to stop */
-    ws_status fatal;         /* NOMEM: abandon the walk */
+    struct ws_hive_stats st;  /* this call's counts */
+    int stop;                 /* consumer asked to stop */
+    ws_status fatal;          /* NOMEM: abandon the walk */
+    int abandoned;            /* over the time budget: stop walking, report what was found */
+    struct timespec deadline; /* WS_MAX_HIVE_SECONDS after the scan began */
     unsigned control_sets, run_keys;
     uint32_t current; /* Select\Current: the control set in use */
     int has_current;
@@ -71,9 +74,12 @@ struct scan {
     struct ws_buf svc_image, svc_display, svc_account, svc_dll;
 };
 
-static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *user)
+static void scan_init(struct scan *sc, const char *path, ws_emit_fn emit, void *user,
+                      unsigned seconds)
 {
     memset(sc, 0, sizeof *sc);
+    clock_gettime(CLOCK_MONOTONIC, &sc->deadline);
+    sc->deadline.tv_sec += (time_t)seconds;
     sc->path = path;
     sc->emit = emit;
     sc->user = user;
@@ -127,6 +133,30 @@ static void send(struct scan *sc, struct ws_finding *f)
         sc->st.errors++;
     if (sc->emit(sc->user, f) != 0)
         sc->stop = 1;
+}
+
+/* Go on walking? No once the consumer stopped us, memory ran out, or the
+ * time budget is spent (libregf can take seconds per crafted key; the
+ * budget bounds a hostile hive's cost whatever the cause). */
+static int going(struct scan *sc)
+{
+    if (sc->stop || sc->fatal != WS_OK || sc->abandoned)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < sc->deadline.tv_sec ||
+        (now.tv_sec == sc->deadline.tv_sec && now.tv_nsec < sc->deadline.tv_nsec))
+        return 1;
+    sc->abandoned = 1;
+    struct ws_finding f;
+    ws_finding_init(&f, WS_FINDING_ERROR);
+    f.rule_id = "hive.error";
+    f.rule_name = "Registry hive unreadable or damaged";
+    f.error_code = WS_E_TOO_LARGE;
+    f.message = "the hive took longer than WS_MAX_HIVE_SECONDS to read (crafted or badly damaged); "
+                "the rest was not examined";
+    send(sc, &f);
+    return 0;
 }
 
 static struct ws_kv kv_str(const char *key, const char *val, size_t len)
@@ -327,7 +357,7 @@ static int open_child(struct scan *sc, libregf_key_t *k, const char *name, struc
     }
     n = capped(sc, n, WS_MAX_HIVE_SUBKEYS, "subkeys", path->data, path->len);
     size_t want = strlen(name);
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_key_t *c = NULL;
         if (libregf_key_get_sub_key(k, i, &c, &e) != 1) {
             lib_error(sc, &e, "cannot read a subkey", path->data, path->len);
@@ -484,7 +514,7 @@ static void read_service_values(struct scan *sc, libregf_key_t *k, struct svc *s
         return;
     }
     n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
             lib_error(sc, &e, "cannot read a value of a service key", sc->key.data, sc->key.len);
@@ -538,7 +568,7 @@ static void read_service_dll(struct scan *sc, libregf_key_t *k)
         goto out;
     }
     n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(p, i, &v, &e) != 1) {
             lib_error(sc, &e, "cannot read a value", sc->key.data, sc->key.len);
@@ -575,10 +605,10 @@ static void scan_service(struct scan *sc, libregf_key_t *k, const char *control_
     libregf_error_free(&e);
 
     read_service_values(sc, k, &s);
-    if (sc->stop || sc->fatal)
+    if (!going(sc))
         return;
     read_service_dll(sc, k);
-    if (sc->stop || sc->fatal)
+    if (!going(sc))
         return;
 
     /* the service name is the last component of sc->key */
@@ -633,7 +663,7 @@ static void scan_control_set(struct scan *sc, libregf_key_t *cs, const char *cs_
     }
     n = capped(sc, n, WS_MAX_HIVE_SUBKEYS, "services", sc->key.data, sc->key.len);
     size_t base = sc->key.len;
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_key_t *svc = NULL;
         if (libregf_key_get_sub_key(services, i, &svc, &e) != 1) {
             lib_error(sc, &e, "cannot read a service key", sc->key.data, sc->key.len);
@@ -757,7 +787,7 @@ static void scan_run_key(struct scan *sc, libregf_key_t *k, const char *hive)
         return;
     }
     n = capped(sc, n, WS_MAX_HIVE_VALUES, "Run values", sc->key.data, sc->key.len);
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
             lib_error(sc, &e, "cannot read a Run value", sc->key.data, sc->key.len);
@@ -778,14 +808,14 @@ static void scan_run_key(struct scan *sc, libregf_key_t *k, const char *hive)
 
 static void scan_run_keys(struct scan *sc, libregf_key_t *root)
 {
-    for (size_t b = 0; b < WS_ARRAY_LEN(run_bases) && !sc->stop && !sc->fatal; b++) {
+    for (size_t b = 0; b < WS_ARRAY_LEN(run_bases) && going(sc); b++) {
         libregf_key_t *cv = NULL;
         ws_buf_reset(&sc->key);
         if (failed(sc, ws_buf_adds(&sc->key, run_bases[b].mount)))
             return;
         if (walk(sc, root, run_bases[b].path, &cv) == 1) {
             size_t keep = sc->key.len;
-            for (size_t t = 0; t < WS_ARRAY_LEN(run_tails) && !sc->stop && !sc->fatal; t++) {
+            for (size_t t = 0; t < WS_ARRAY_LEN(run_tails) && going(sc); t++) {
                 libregf_key_t *run = NULL;
                 if (walk(sc, cv, run_tails[t], &run) == 1)
                     scan_run_key(sc, run, run_bases[b].hive);
@@ -810,7 +840,7 @@ static int find_value(struct scan *sc, libregf_key_t *k, const char *name, libre
         return -1;
     }
     n = capped(sc, n, WS_MAX_HIVE_VALUES, "values", sc->key.data, sc->key.len);
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(k, i, &v, &e) != 1) {
             lib_error(sc, &e, "cannot read a value", sc->key.data, sc->key.len);
@@ -910,7 +940,7 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
     read_identity(sc, root);
     char cs_name[24];
     int sets_capped = 0;
-    for (int i = 0; i < n && !sc->stop && !sc->fatal; i++) {
+    for (int i = 0; i < n && going(sc); i++) {
         libregf_key_t *c = NULL;
         if (libregf_key_get_sub_key(root, i, &c, &e) != 1) {
             lib_error(sc, &e, "cannot read a subkey of the root key", NULL, 0);
@@ -939,10 +969,10 @@ static void scan_root(struct scan *sc, libregf_file_t *file, int dirty)
         }
         libregf_key_free(&c, NULL);
     }
-    if (!sc->stop && !sc->fatal)
+    if (going(sc))
         scan_run_keys(sc, root);
     libregf_key_free(&root, NULL);
-    if (!sc->stop && !sc->fatal)
+    if (going(sc))
         send_summary(sc, major, minor, dirty);
 }
 
@@ -1099,7 +1129,8 @@ static void stage(struct scan *sc, ws_regf_read_fn read, void *ctx, uint64_t siz
     for (size_t i = 0; i < nfix; i++) {
         uint8_t le[4] = {(uint8_t)fixes[i].val, (uint8_t)(fixes[i].val >> 8),
                          (uint8_t)(fixes[i].val >> 16), (uint8_t)(fixes[i].val >> 24)};
-        if (pwrite(*fd, le, 4, (off_t)fixes[i].off) != 4) {
+        size_t wn = fixes[i].width == 2 ? 2 : 4;
+        if (pwrite(*fd, le, wn, (off_t)fixes[i].off) != (ssize_t)wn) {
             io_error(sc, "cannot stage the hive in a memfd: ", errno ? errno : EIO);
             goto fail;
         }
@@ -1147,11 +1178,17 @@ static void scan_source(struct scan *sc, ws_regf_read_fn read, void *ctx, uint64
     }
     for (size_t i = 0; i < found && !sc->stop; i++) {
         char msg[256];
-        snprintf(msg, sizeof msg,
-                 "key node '%s' at file offset %llu claims %u values, its value list holds %u; "
-                 "read as %u",
-                 fixes[i].name, (unsigned long long)fixes[i].off - 36, fixes[i].was, fixes[i].val,
-                 fixes[i].val);
+        if (fixes[i].kind == WS_REGF_FIX_VALUES)
+            snprintf(msg, sizeof msg,
+                     "key node '%s' at file offset %llu claims %u values, its value list holds "
+                     "%u; read as %u",
+                     fixes[i].name, (unsigned long long)fixes[i].off - 36, fixes[i].was,
+                     fixes[i].val, fixes[i].val);
+        else
+            snprintf(msg, sizeof msg,
+                     "subkey index at file offset %llu lists more than WS_MAX_HIVE_INDEX_ENTRIES "
+                     "subkeys; only its first %u of %u leaves read",
+                     (unsigned long long)fixes[i].off - 2, fixes[i].val, fixes[i].was);
         take_error(sc, NULL, msg);
         send_error(sc, WS_E_CORRUPT, NULL, 0);
     }
@@ -1186,7 +1223,7 @@ ws_status ws_hive_scan_file(const char *path, ws_emit_fn emit, void *user,
         return WS_E_INVALID;
     struct scan sc;
     struct stat sb;
-    scan_init(&sc, path, emit, user);
+    scan_init(&sc, path, emit, user, WS_MAX_HIVE_SECONDS);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     int err = fd >= 0 ? 0 : errno;
     if (fd >= 0 && fstat(fd, &sb) != 0)
@@ -1209,16 +1246,23 @@ ws_status ws_hive_scan_file(const char *path, ws_emit_fn emit, void *user,
  * fuzz/corpus/fuzz-hive/crash-libbfio-memory-range-overread). The file
  * path of libbfio handles short reads like any truncated file.
  */
-ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, ws_emit_fn emit,
-                              void *user, struct ws_hive_stats *stats)
+ws_status ws_hive_scan_buffer_budget(const void *data, size_t len, const char *label,
+                                     ws_emit_fn emit, void *user, struct ws_hive_stats *stats,
+                                     unsigned seconds)
 {
     if ((!data && len) || !emit)
         return WS_E_INVALID;
     struct scan sc;
     struct mem m = {data, len};
-    scan_init(&sc, label ? label : "memory", emit, user);
+    scan_init(&sc, label ? label : "memory", emit, user, seconds);
     scan_source(&sc, read_mem, &m, len, NULL);
     return finish(&sc, stats);
+}
+
+ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, ws_emit_fn emit,
+                              void *user, struct ws_hive_stats *stats)
+{
+    return ws_hive_scan_buffer_budget(data, len, label, emit, user, stats, WS_MAX_HIVE_SECONDS);
 }
 
 /* ---- sanitizer hook ---- */

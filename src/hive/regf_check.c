@@ -11,6 +11,8 @@
  *              of values, 40 u32 value-list offset (0xFFFFFFFF: none),
  *              72 u16 name length, 76 name
  *   value list: a cell of u32 value-key offsets, (size - 4) / 4 of them
+ *   index root: "ri", u16 count, count u32 offsets of leaves; a leaf is
+ *              "lf"/"lh"/"li", u16 count, entries
  * Each loop moves forward by a bin (>= 4096 bytes) or a cell (>= 8 bytes),
  * so the walk is linear in the file size; memory is one bin.
  */
@@ -31,7 +33,17 @@ struct walk {
     uint64_t size;
     struct ws_regf_fix *fixes;
     size_t max, *found;
+    uint64_t leaf_reads; /* index leaves read so far (WS_MAX_HIVE_INDEX_READS) */
 };
+
+static struct ws_regf_fix *add_fix(const struct walk *w)
+{
+    struct ws_regf_fix *f = *w->found < w->max ? &w->fixes[*w->found] : NULL;
+    (*w->found)++;
+    if (f)
+        memset(f, 0, sizeof *f);
+    return f;
+}
 
 /* Capacity in entries of the value-list cell at bins offset list. */
 static uint32_t list_capacity(const struct walk *w, uint32_t list)
@@ -53,7 +65,7 @@ static uint32_t list_capacity(const struct walk *w, uint32_t list)
 }
 
 /* A key node: data (len bytes) at file offset at. */
-static void check_nk(const struct walk *w, struct ws_cur *c, uint64_t at)
+static void check_nk(struct walk *w, struct ws_cur *c, uint64_t at)
 {
     uint16_t flags, name_len;
     uint32_t nvalues, list;
@@ -67,26 +79,66 @@ static void check_nk(const struct walk *w, struct ws_cur *c, uint64_t at)
     uint32_t cap = list_capacity(w, list);
     if (nvalues <= cap)
         return;
-    if (*w->found < w->max) {
-        struct ws_regf_fix *f = &w->fixes[*w->found];
-        const uint8_t *name;
-        memset(f, 0, sizeof *f);
-        f->off = at + 36;
-        f->was = nvalues;
-        f->val = cap;
-        size_t nl = name_len < sizeof f->name - 1 ? name_len : sizeof f->name - 1;
-        if ((flags & 0x20) && ws_cur_seek(c, NK_FIXED) == WS_OK &&
-            ws_cur_bytes(c, nl, &name) == WS_OK) {
-            for (size_t i = 0; i < nl; i++)
-                f->name[i] = (name[i] >= 0x20 && name[i] < 0x7F) ? (char)name[i] : '?';
+    struct ws_regf_fix *f = add_fix(w);
+    if (!f)
+        return;
+    const uint8_t *name;
+    f->kind = WS_REGF_FIX_VALUES;
+    f->width = 4;
+    f->off = at + 36;
+    f->was = nvalues;
+    f->val = cap;
+    size_t nl = name_len < sizeof f->name - 1 ? name_len : sizeof f->name - 1;
+    if ((flags & 0x20) && ws_cur_seek(c, NK_FIXED) == WS_OK &&
+        ws_cur_bytes(c, nl, &name) == WS_OK) {
+        for (size_t i = 0; i < nl; i++)
+            f->name[i] = (name[i] >= 0x20 && name[i] < 0x7F) ? (char)name[i] : '?';
+    }
+}
+
+/* An index root ("ri": u16 count, then count u32 leaf offsets) at file
+ * offset at: sum what its leaves list; past WS_MAX_HIVE_INDEX_ENTRIES, keep
+ * only the leaves before. A nested ri counts as full (65535 x 65535): Windows
+ * never nests them. */
+static void check_ri(struct walk *w, struct ws_cur *c, uint64_t at)
+{
+    uint16_t count;
+    if (ws_cur_skip(c, 2) != WS_OK || ws_cur_le16(c, &count) != WS_OK)
+        return;
+    uint64_t total = 0;
+    /* each pass consumes one 4-byte leaf offset */
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t leaf;
+        uint8_t h[8];
+        if (ws_cur_le32(c, &leaf) != WS_OK)
+            return; /* count past the cell: libregf reports it */
+        if (w->leaf_reads++ >= WS_MAX_HIVE_INDEX_READS)
+            return;
+        uint64_t off = (uint64_t)leaf + BASE_BLOCK;
+        if (off > w->size || w->size - off < sizeof h || w->read(w->ctx, off, h, sizeof h) != 0)
+            continue;
+        uint32_t n = (uint32_t)h[6] | ((uint32_t)h[7] << 8);
+        if (h[4] == 'r' && h[5] == 'i')
+            total += (uint64_t)n * 65535u;
+        else if ((h[4] == 'l' && (h[5] == 'f' || h[5] == 'h' || h[5] == 'i')))
+            total += n;
+        if (total > WS_MAX_HIVE_INDEX_ENTRIES) {
+            struct ws_regf_fix *f = add_fix(w);
+            if (f) {
+                f->kind = WS_REGF_FIX_INDEX;
+                f->width = 2;
+                f->off = at + 2;
+                f->was = count;
+                f->val = k;
+            }
+            return;
         }
     }
-    (*w->found)++;
 }
 
 /* The cells of one bin held in (p, n), read from file offset bin; stop at
  * the first damaged cell. */
-static void check_bin(const struct walk *w, const uint8_t *p, size_t n, uint64_t bin)
+static void check_bin(struct walk *w, const uint8_t *p, size_t n, uint64_t bin)
 {
     struct ws_cur all;
     ws_cur_init(&all, p, n);
@@ -101,9 +153,12 @@ static void check_bin(const struct walk *w, const uint8_t *p, size_t n, uint64_t
         if (abs < 8 || abs % 8 != 0 || abs > n - cell)
             return;
         struct ws_cur d;
-        if (size < 0 && abs >= 4 + NK_FIXED &&
-            ws_cur_window(&all, cell + 4, abs - 4, &d) == WS_OK && ws_cur_has_prefix(&d, "nk", 2))
-            check_nk(w, &d, bin + cell + 4);
+        if (size < 0 && ws_cur_window(&all, cell + 4, abs - 4, &d) == WS_OK) {
+            if (abs >= 4 + NK_FIXED && ws_cur_has_prefix(&d, "nk", 2))
+                check_nk(w, &d, bin + cell + 4);
+            else if (ws_cur_has_prefix(&d, "ri", 2))
+                check_ri(w, &d, bin + cell + 4);
+        }
         cell += abs;
     }
 }
@@ -112,7 +167,7 @@ ws_status ws_regf_check_value_counts(ws_regf_read_fn read, void *ctx, uint64_t s
                                      struct ws_buf *scratch, struct ws_regf_fix *fixes, size_t max,
                                      size_t *found)
 {
-    struct walk w = {read, ctx, size, fixes, max, found};
+    struct walk w = {read, ctx, size, fixes, max, found, 0};
     uint64_t bin = BASE_BLOCK;
     *found = 0;
     while (bin < size && size - bin >= 32) {

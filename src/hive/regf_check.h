@@ -14,12 +14,19 @@
 
 #include "core/buf.h"
 
-/* One repair: the 32-bit little-endian value count at file offset off of
- * the key node named name becomes val (was: what the hive said). */
+enum ws_regf_fix_kind {
+    WS_REGF_FIX_VALUES = 1, /* a key node's 32-bit value count */
+    WS_REGF_FIX_INDEX = 2,  /* an "ri" index root's 16-bit leaf count */
+};
+
+/* One repair: the little-endian count (width bytes) at file offset off
+ * becomes val (was: what the hive said). */
 struct ws_regf_fix {
+    enum ws_regf_fix_kind kind;
+    unsigned width; /* 4 (values) or 2 (index) */
     uint64_t off;
     uint32_t was, val;
-    char name[64]; /* the key's name if stored as ASCII, else "" */
+    char name[64]; /* VALUES: the key's name if stored as ASCII, else "" */
 };
 
 /* Reads exactly n bytes at offset off of the hive file; 0 on success. */
@@ -32,7 +39,11 @@ typedef int (*ws_regf_read_fn)(void *ctx, uint64_t off, void *buf, size_t n);
  * claiming more than WS_MAX_HIVE_VALUES values that its value-list cell
  * cannot hold (or whose list lies outside the file), the repair that clamps
  * the count to the list's capacity. Counts up to WS_MAX_HIVE_VALUES are not
- * checked: libregf reads those quickly whatever they say. At most max
+ * checked: libregf reads those quickly whatever they say. Also, for each
+ * "ri" index root (subkey lists of lists) whose leaves list more than
+ * WS_MAX_HIVE_INDEX_ENTRIES subkeys in all (libregf builds the whole list,
+ * ~10 s and 660 MB for 2^30 entries, each time such a key is opened), the
+ * repair that keeps only the leaves within that total. At most max
  * repairs are stored; *found counts them all. A damaged bin ends the walk
  * quietly (libregf reports it). WS_E_NOMEM is the only failure.
  */

@@ -22,7 +22,10 @@
  * registry.data.strings. A hive that cannot be opened, or a key or value
  * that cannot be read, gives a finding of kind WS_FINDING_ERROR that carries
  * libregf's own message; the scan then goes on with what can be read. One
- * WS_FINDING_INFO record per hive tells what was examined. docs/internals/
+ * WS_FINDING_INFO record per hive tells what was examined. Crafted hives
+ * that would make libregf spin are clamped in a private copy first (the
+ * evidence is never written), and one hive never takes more than
+ * WS_MAX_HIVE_SECONDS (src/core/limits.h). docs/internals/
  * hive.md lists every rule.
  *
  * Thread rule: the functions keep no state; different hives may be scanned

@@ -7,7 +7,7 @@ pkgs=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev llvm git
   libyara-dev yara libssl-dev libpcre2-dev libcmocka-dev libfuzzy-dev ssdeep
   libregf-dev libregf-utils libevt-dev libevt-utils libevtx-utils libpcap-dev tshark
-  python3 python3-evtx xz-utils
+  python3 python3-evtx xz-utils libbfio-dev jq
   libsmbclient-dev samba samba-common-bin smbclient iproute2
 )
 missing=()

@@ -83,7 +83,9 @@ mkdir -p "$C/Windows/System32/winevt/Logs" "$C/Windows/repair" "$C/Windows/Syste
 $PY "$WS_SRC/tests/gen_evtx.py" "$WS_TMP/gx" > /dev/null || fail "gen_evtx.py failed"
 cp "$WS_TMP/gx/kw-system.evtx" "$C/Windows/System32/winevt/Logs/System.evtx"
 cp "$WS_TMP/gx/kw-security.evtx" "$C/Windows/System32/winevt/Logs/Microsoft-Windows-SMBServer%4Operational.evtx"
-head -c 9000 /dev/urandom > "$C/Windows/repair/system"
+# a real SYSTEM hive holding the Kwampirs service (tests/mkhive.py) as XP's
+# repair copy; the RegBack copy stays random bytes: one error record
+$PY "$WS_SRC/tests/mkhive.py" system-kwampirs "$C/Windows/repair/system" || fail "mkhive.py failed"
 head -c 100 /dev/urandom > "$C/Windows/repair/setup.log"
 head -c 12000 /dev/urandom > "$C/Windows/System32/config/RegBack/SOFTWARE"
 chmod -R a+rX "$C"
@@ -175,7 +177,7 @@ for r in recs:
         continue
     if pre(r) != ipi:
         bad.append("alert on a clean host: %s" % (r.get("file") or r.get("log")))
-    if r["rule"]["ruleset"] == "event":
+    if r["rule"]["ruleset"] in ("event", "hive"):
         events.append(r)
         continue
     rs = r["rule"]["ruleset"]
@@ -227,13 +229,23 @@ if len(unreach) != 1:
 silentr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == silent]
 if len(silentr) != 1 or "timed out" not in silentr[0]["message"]:
     bad.append("silent host not reported once as timed out")
+# the collected hive copies: the Kwampirs service from repair\system, and one
+# error record for the random RegBack\SOFTWARE, both named by their smb:// path
+hv = [r for r in recs if r["event"]["kind"] == "alert" and r["rule"]["ruleset"] == "hive"]
+if not any(r["rule"]["id"] == "hive.kwampirs.service" and
+           r["log"]["file"]["path"].endswith("/repair/system") for r in hv):
+    bad.append("no hive.kwampirs.service from the collected repair\\system: %r" %
+               [(r["rule"]["id"], r["log"]["file"]["path"]) for r in hv])
+hverr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == ipi]
+if len(hverr) != 1 or not hverr[0]["log"]["file"]["path"].endswith("RegBack/SOFTWARE"):
+    bad.append("random RegBack hive not reported once: %r" % [r.get("message") for r in hverr])
 # the XP host's collected SysEvent.Evt is random bytes: one error record for it
 xperr = [r for r in recs if r["event"].get("type") == "error" and pre(r) == ipx]
 if len(xperr) != 1 or not xperr[0]["log"]["file"]["path"].endswith("SysEvent.Evt"):
     bad.append("corrupt XP log not reported once: %r" % [r.get("message") for r in xperr])
 # no other errors
 errs = [r for r in recs if r["event"].get("type") == "error"]
-if len(errs) != 4:
+if len(errs) != 5:
     bad.append("unexpected errors: %r" % [(r["host"], r.get("message")) for r in errs])
 # collected copies are byte-identical, and each has its INFO record
 coll = [r for r in recs if r["event"].get("action") == "smb.collected"]

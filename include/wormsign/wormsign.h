@@ -16,6 +16,7 @@
 #include "wormsign/smb.h"
 #include "wormsign/sweep.h"
 #include "wormsign/logs.h"
+#include "wormsign/hive.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -58,5 +58,6 @@ void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
 /* Lower CPU and I/O priority (nice 19, idle I/O class). */
 void cli_low_priority(void);
 int cmd_digest(int argc, char **argv);
+int cmd_hive(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct {
     {"sweep", cmd_sweep, "check Windows hosts over SMB: exposure, Kwampirs files, logs"},
     {"pack", cmd_pack, "show or check what the built-in and user packs hold"},
     {"digest", cmd_digest, "print reference digests (hashes, ssdeep, TLSH, insertion-tolerant)"},
+    {"hive", cmd_hive, "scan offline registry hives (SYSTEM, SOFTWARE, NTUSER.DAT)"},
     {"logs", cmd_logs, "hunt Windows event logs (EVTX, XP-era EVT); dump them as NDJSON"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "list the commands"},

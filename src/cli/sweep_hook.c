@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "wormsign/hive.h"
 #include "wormsign/logs.h"
 
 /* Extra ECS fields a finding may carry before we add host.ip. */
@@ -76,8 +77,23 @@ void cli_sweep_on_host_logs(ws_report *report, const ws_pack *pack, const char *
 void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
                             const struct ws_sweep_collected *c)
 {
-    /* event logs are handled per host (cli_sweep_on_host_logs) */
-    (void)report;
+    /* event logs are read per host (cli_sweep_on_host_logs); hives one by one */
     (void)pack;
-    (void)c;
+    if (c->kind != WS_SWEEP_HIVE)
+        return;
+    const char *pair[2] = {c->local_path, c->remote_path};
+    struct host_emit he = {report, c->host, c->ip, pair, 1};
+    struct ws_hive_stats stats;
+    memset(&stats, 0, sizeof stats);
+    if (ws_hive_scan_file(c->local_path, emit_for_host, &he, &stats) != WS_OK) {
+        struct ws_finding f;
+        ws_finding_init(&f, WS_FINDING_ERROR);
+        f.ruleset = "hive";
+        f.source = "hive";
+        f.path = c->remote_path;
+        f.path_len = strlen(c->remote_path);
+        f.error_code = WS_E_NOMEM;
+        f.message = "scanning the collected hive copy failed";
+        emit_for_host(&he, &f);
+    }
 }

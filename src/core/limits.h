@@ -46,4 +46,18 @@
 /* Files a folder pack may contain before we refuse to walk further. */
 #define WS_MAX_PACK_FILES 100000
 
+
+/* ---- disk images (src/source/source_tsk.c) ---- */
+
+/* Partitions of one image that are opened: GPT allows 128 entries by
+ * default; an MBR extended chain on a real disk has a few dozen at most. A
+ * hostile chain beyond this is cut off with an error finding. */
+#define WS_MAX_IMAGE_PARTS 256
+
+/* Entries of one folder inside an image kept in the walker's listing cache:
+ * the largest real Windows folders (WinSxS, System32\DriverStore) hold
+ * tens of thousands; this bounds one listing at some 30 MiB for a
+ * hostile index while leaving real ones whole. */
+#define WS_MAX_IMAGE_DIR_ENTRIES 262144
+
 #endif

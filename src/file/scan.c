@@ -33,11 +33,14 @@
 #include "file/filescan.h"
 #include "pack/pack_impl.h"
 #include "source/source.h"
+#include "source/source_tsk.h"
 
 /* YARA's CLI caps its threads at YR_MAX_THREADS (32): one scanner each. */
 #define MAX_THREADS 32
 
 struct work {
+    const struct ws_source_ops *src; /* the source the file came from, and its context */
+    void *ctx;
     void *file;
     struct ws_stat st;
     char *path;
@@ -119,7 +122,7 @@ static void *worker_main(void *arg)
         if (!atomic_load(&s->cancel)) {
             uint64_t f0, b0, t0, f1, b1, t1;
             ws_filescan_counts(w->fs, &f0, &b0, &t0);
-            ws_status st = ws_filescan_file(w->fs, s->src, s->src_ctx, item.file, &item.st,
+            ws_status st = ws_filescan_file(w->fs, item.src, item.ctx, item.file, &item.st,
                                             item.path, item.len);
             if (st != WS_OK)
                 walker_emit(s, WS_FINDING_ERROR, st, item.path, item.len, "file scan failed");
@@ -128,7 +131,7 @@ static void *worker_main(void *arg)
             atomic_fetch_add(&s->done_bytes, b1 - b0);
             atomic_fetch_add(&s->too_large, t1 - t0);
         }
-        s->src->close(s->src_ctx, item.file);
+        item.src->close(item.ctx, item.file);
         ws_free(item.path);
     }
     return NULL;
@@ -161,7 +164,8 @@ static ws_status enqueue(struct ws_scanner *s, void *file, const struct ws_stat 
     pthread_mutex_lock(&s->lock);
     while (s->count == WS_WORK_QUEUE)
         pthread_cond_wait(&s->not_full, &s->lock);
-    s->q[(s->head + s->count) % WS_WORK_QUEUE] = (struct work){file, *st, p, s->path.len};
+    s->q[(s->head + s->count) % WS_WORK_QUEUE] =
+        (struct work){s->src, s->src_ctx, file, *st, p, s->path.len};
     s->count++;
     pthread_cond_signal(&s->not_empty);
     pthread_mutex_unlock(&s->lock);
@@ -312,7 +316,9 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth)
                     "folders nested too deep: not entered");
         return WS_OK;
     }
-    if (s->o.flags & WS_SCAN_FOLLOW_SYMLINKS) {
+    /* inside a disk image every folder is entered once too: a hostile image
+     * may make a folder its own descendant */
+    if ((s->o.flags & WS_SCAN_FOLLOW_SYMLINKS) || s->src != &ws_source_local) {
         struct ws_stat st;
         if (s->src->stat(s->src_ctx, s->path.data, 1, &st) == WS_OK) {
             int added;
@@ -458,6 +464,63 @@ static ws_status set_root(struct ws_scanner *s, const char *path)
     return WS_OK;
 }
 
+/* Walk the root in s->path, which stats as sb, through the current source. */
+static ws_status walk_root(struct ws_scanner *s, const struct ws_stat *sb)
+{
+    ws_status st = WS_OK;
+    s->root_dev = sb->dev;
+    if (sb->type == WS_FT_DIR) {
+        if (!(s->o.flags & WS_SCAN_PSEUDO_FS) && s->src->is_pseudo_fs &&
+            s->src->is_pseudo_fs(s->src_ctx, s->path.data)) {
+            walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
+                        "pseudo file system (proc, sysfs, ...): not scanned");
+            return WS_OK;
+        }
+        st = walk_dir(s, sb->dev, 0);
+    } else if (sb->type == WS_FT_REG) {
+        st = open_and_queue(s, 1);
+    } else {
+        s->stats.special_skipped++;
+        walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
+                    "not a regular file or folder: never opened");
+    }
+    return st;
+}
+
+/* A regular file named by the user: if libtsk opens it as a disk image, walk
+ * the file systems inside it instead of reading its bytes. *walked says so. */
+static ws_status try_image(struct ws_scanner *s, int *walked)
+{
+    void *ctx;
+    *walked = 0;
+    unsigned tf = (s->o.flags & WS_SCAN_DELETED) ? WS_TSK_DELETED : 0;
+    ws_status st = ws_source_tsk_open(s->path.data, tf, s->o.emit, s->o.emit_user, &ctx);
+    if (st == WS_E_UNSUPPORTED)
+        return WS_OK; /* not an image: scanned as bytes */
+    if (st != WS_OK) {
+        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len,
+                    "cannot open disk image");
+        *walked = 1;
+        return st == WS_E_NOMEM ? st : WS_OK;
+    }
+    *walked = 1;
+    const struct ws_source_ops *old = s->src;
+    void *old_ctx = s->src_ctx;
+    s->src = &ws_source_tsk;
+    s->src_ctx = ctx;
+    struct ws_stat sb;
+    st = s->src->stat(s->src_ctx, s->path.data, 1, &sb);
+    if (st == WS_OK)
+        st = walk_root(s, &sb);
+    else
+        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len,
+                    "cannot read the root of the disk image");
+    s->src = old;
+    s->src_ctx = old_ctx;
+    ws_source_tsk_release(ctx); /* queued files keep their own references */
+    return st == WS_E_NOMEM || st == WS_E_CANCELLED ? st : WS_OK;
+}
+
 ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
 {
     ws_status st = set_root(s, path);
@@ -473,23 +536,11 @@ ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
                     st == WS_E_NOT_FOUND ? "no such file or folder" : "cannot stat");
         return st;
     }
-    s->root_dev = sb.dev;
-    if (sb.type == WS_FT_DIR) {
-        if (!(s->o.flags & WS_SCAN_PSEUDO_FS) && s->src->is_pseudo_fs &&
-            s->src->is_pseudo_fs(s->src_ctx, s->path.data)) {
-            walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
-                        "pseudo file system (proc, sysfs, ...): not scanned");
-            return WS_OK;
-        }
-        st = walk_dir(s, sb.dev, 0);
-    } else if (sb.type == WS_FT_REG) {
-        st = open_and_queue(s, 1);
-    } else {
-        s->stats.special_skipped++;
-        walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
-                    "not a regular file or folder: never opened");
-        st = WS_OK;
-    }
+    int walked = 0;
+    if (sb.type == WS_FT_REG && !(s->o.flags & WS_SCAN_NO_IMAGES))
+        st = try_image(s, &walked);
+    if (!walked)
+        st = walk_root(s, &sb);
     progress(s, 1);
     return st;
 }
@@ -533,7 +584,7 @@ void ws_scanner_free(ws_scanner *s)
     /* files still queued after a cancel */
     while (s->count) {
         struct work *w = &s->q[s->head];
-        s->src->close(s->src_ctx, w->file);
+        w->src->close(w->ctx, w->file);
         ws_free(w->path);
         s->head = (s->head + 1) % WS_WORK_QUEUE;
         s->count--;

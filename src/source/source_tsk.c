@@ -27,7 +27,8 @@
  *     to someone else), marked WS_STAT_DELETED;
  *   - not "." and "..", not libtsk's virtual files ($MBR, $FAT1, $FAT2),
  *     not NTFS's metadata files in the root ($MFT, $LogFile, $Extend, ...:
- *     MFT entries below 16); libtsk's virtual folder $OrphanFiles (deleted
+ *     MFT entries below 16), not the FAT volume label libtsk shows as an
+ *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual folder $OrphanFiles (deleted
  *     files that no folder names any more) only with WS_TSK_DELETED;
  *   - one entry per name (an allocated entry wins over a deleted one with
  *     the same name; the loser is reported as a skip).
@@ -375,6 +376,13 @@ static int keep_entry(struct tctx *c, int part, const TSK_FS_FILE *f, int in_roo
     if (in_root && TSK_FS_TYPE_ISNTFS(fs->ftype) && nm->name[0] == '$' &&
         nm->meta_addr < NTFS_FIRST_USER_ENTRY)
         return 0;
+    if (in_root && TSK_FS_TYPE_ISFAT(fs->ftype)) {
+        /* libtsk shows the FAT volume label as an empty file "LABEL (Volume Label Entry)" */
+        static const char vl[] = "(Volume Label Entry)";
+        size_t l = strlen(nm->name);
+        if (l >= sizeof vl - 1 && strcmp(nm->name + l - (sizeof vl - 1), vl) == 0)
+            return 0;
+    }
     int deleted = (nm->flags & TSK_FS_NAME_FLAG_UNALLOC) != 0;
     if (deleted) {
         if (!(c->flags & WS_TSK_DELETED))

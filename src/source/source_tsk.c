@@ -1,11 +1,17 @@
 /*
  * source_tsk.c - disk images through The Sleuth Kit (libtsk), never mounted.
  *
- * Opening: tsk_img_open_utf8_sing(DETECT) recognises EWF (and finds the
- * .E02... segments of a split set itself), VMDK, VHD and raw. Then a volume
+ * Opening: the container is recognised by its magic (EWF "EVF\t\r\n\xff\0",
+ * EWF2 "EVF2", VMDK "KDMV"/"COWD"/"# Disk DescriptorFile", VHD "conectix"
+ * footer), anything else is raw; then tsk_img_open_utf8_sing() is asked for
+ * exactly that type (libewf finds the .E02... segments of a split set
+ * itself). Sniffing ourselves, rather than TSK_IMG_TYPE_DETECT, avoids
+ * libtsk 4.11's detection path, which leaks the libvhdi/libvmdk handles it
+ * tried on every file that is not of their type. Then a volume
  * system (DOS/MBR, GPT, ...) is tried; every allocated partition in it that
- * holds a file system libtsk recognises becomes "p<N>" (N counts those
- * allocated partitions from 1 in disk order, as mmls lists them). Without a
+ * holds a file system libtsk recognises becomes "p<N>", N counting all
+ * allocated partitions from 1 in disk order, as mmls lists them (so the
+ * names do not shift when one partition is unreadable). Without a
  * volume system, or when none of its partitions has a file system, a file
  * system at offset 0 is tried. Neither: WS_E_UNSUPPORTED, and the scanner
  * reads the file as bytes.
@@ -43,11 +49,14 @@
  */
 #include "core/compat.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <tsk/libtsk.h>
 
@@ -228,6 +237,39 @@ static ws_status open_partitions(struct tctx *c)
     return st;
 }
 
+static int has(const uint8_t *b, size_t n, const char *magic, size_t ml)
+{
+    return n >= ml && memcmp(b, magic, ml) == 0;
+}
+
+/* The container type by magic, or RAW; 0 if the file cannot be read. */
+static TSK_IMG_TYPE_ENUM sniff_container(const char *path)
+{
+    uint8_t head[32], foot[8];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return TSK_IMG_TYPE_DETECT;
+    struct stat sb;
+    ssize_t hn = -1, fn = -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        hn = pread(fd, head, sizeof head, 0);
+        if (sb.st_size >= 512)
+            fn = pread(fd, foot, sizeof foot, sb.st_size - 512);
+    }
+    close(fd);
+    if (hn < 0)
+        return TSK_IMG_TYPE_DETECT;
+    size_t n = (size_t)hn;
+    if (has(head, n, "EVF\x09\x0d\x0a\xff\x00", 8) || has(head, n, "EVF2\x0d\x0a\x81\x00", 8))
+        return TSK_IMG_TYPE_EWF_EWF;
+    if (has(head, n, "KDMV", 4) || has(head, n, "COWD", 4) ||
+        has(head, n, "# Disk DescriptorFile", 21))
+        return TSK_IMG_TYPE_VMDK_VMDK;
+    if ((fn == 8 && memcmp(foot, "conectix", 8) == 0) || has(head, n, "conectix", 8))
+        return TSK_IMG_TYPE_VHD_VHD;
+    return TSK_IMG_TYPE_RAW;
+}
+
 ws_status ws_source_tsk_open(const char *path, unsigned flags, ws_emit_fn emit, void *emit_user,
                              void **ctx)
 {
@@ -252,8 +294,18 @@ ws_status ws_source_tsk_open(const char *path, unsigned flags, ws_emit_fn emit, 
     c->dev = h | (1ull << 63);
 
     tsk_error_reset();
-    c->img = tsk_img_open_utf8_sing(path, TSK_IMG_TYPE_DETECT, 0);
+    TSK_IMG_TYPE_ENUM type = sniff_container(path);
+    if (type == TSK_IMG_TYPE_DETECT) {
+        st = WS_E_UNSUPPORTED; /* unreadable: the byte scan reports why */
+        goto out;
+    }
+    c->img = tsk_img_open_utf8_sing(path, type, 0);
     if (!c->img) {
+        if (type != TSK_IMG_TYPE_RAW) {
+            note(c, WS_FINDING_ERROR, WS_E_CORRUPT, c->root, c->root_len,
+                 "has the magic of a disk image container but libtsk cannot open it: "
+                 "scanned as bytes");
+        }
         tsk_error_reset();
         st = WS_E_UNSUPPORTED;
         goto out;

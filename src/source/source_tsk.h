@@ -6,7 +6,7 @@
  * or a file system in it, the image is opened and the file's own path becomes
  * the root of a tree the walker can walk with ws_source_tsk. Paths inside it
  * are "<image path>/<fs path>" for an unpartitioned image and
- * "<image path>/p<N>/<fs path>" for the N-th partition holding a file system
+ * "<image path>/p<N>/<fs path>" for the N-th allocated partition
  * (docs/internals/image.md). The context is reference counted: the opener
  * holds one reference, every open file one more, so queued files outlive the
  * walk of their root. All libtsk calls on one image are serialised by one

@@ -490,9 +490,13 @@ static ws_status list_dir(struct tctx *c, int part, TSK_INUM_T inum, int deleted
     }
     TSK_FS_INFO *fs = c->parts[part].fs;
     tsk_error_reset();
-    /* libtsk builds $OrphanFiles only when it is opened by name */
-    TSK_FS_DIR *d = inum == TSK_FS_ORPHANDIR_INUM(fs) ? tsk_fs_dir_open(fs, "/$OrphanFiles")
-                                                      : tsk_fs_dir_open_meta(fs, inum);
+    TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, inum);
+    if (!d && inum == TSK_FS_ORPHANDIR_INUM(fs) && TSK_FS_TYPE_ISEXT(fs->ftype)) {
+        /* libtsk 4.11's ext2/3/4 builds $OrphanFiles only when it is opened
+         * by name (tried second: on failure that path leaks a name) */
+        tsk_error_reset();
+        d = tsk_fs_dir_open(fs, "/$OrphanFiles");
+    }
     if (!d) {
         /* a deleted folder's index is often gone: list it as empty */
         st = deleted ? WS_OK : WS_E_CORRUPT;

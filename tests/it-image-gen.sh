@@ -112,4 +112,25 @@ compare "$WS_TMP/del0.ndjson" "$WS_TMP/fat.img" "$WS_TMP/gone.tsv" ||
 printf '%s\t%s\tdeleted\n' "$victim" "Users/Public/cache/_1.bin" > "$WS_TMP/moved.tsv"
 compare "$WS_TMP/del1.ndjson" "$WS_TMP/fat.img" "$WS_TMP/moved.tsv" ||
     fail "--deleted: deleted file not found again with its bytes and mark"
+# hostile images: never a crash, always valid records; a container whose
+# magic libtsk then rejects is an error record naming the image
+printf 'EVF\x09\x0d\x0a\xff\x00garbage' > "$WS_TMP/bad.E01"
+head -c 65536 "$WS_TMP/fat.img" > "$WS_TMP/trunc.img"
+cp "$WS_TMP/disk.img" "$WS_TMP/noise.img"
+$PY - "$WS_TMP/noise.img" <<'PYEOF'
+import random, sys
+r = random.Random(6)
+with open(sys.argv[1], "r+b") as f:
+    for _ in range(400):  # flip bytes in the boot sectors, FATs and root folder of p1
+        f.seek(1048576 + r.randrange(0, 65536)); f.write(bytes([r.randrange(256)]))
+PYEOF
+for h in bad.E01 trunc.img noise.img; do
+    "$WS" scan --json --no-progress --deleted "$WS_TMP/$h" > "$WS_TMP/h.ndjson" 2> "$WS_TMP/h.err"
+    rc=$?
+    [ $rc -le 2 ] || fail "$h: exit status $rc"
+    $PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WS_TMP/h.ndjson" ||
+        fail "$h: output is not NDJSON"
+done
+"$WS" scan --json --no-progress "$WS_TMP/bad.E01" | grep -q '"type":"error".*bad.E01.*magic' ||
+    fail "bad.E01: no error record"
 pass

@@ -46,7 +46,6 @@
 /* Files a folder pack may contain before we refuse to walk further. */
 #define WS_MAX_PACK_FILES 100000
 
-
 /* ---- disk images (src/source/source_tsk.c) ---- */
 
 /* Partitions of one image that are opened: GPT allows 128 entries by

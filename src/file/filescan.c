@@ -60,8 +60,8 @@ struct ws_filescan {
     char hex[WS_HASH_TYPES][65];
     const struct ws_name_ioc *name_hits[MAX_NAME_HITS];
     size_t n_name_hits;
-    int is_mz;                     /* the file starts with "MZ" */
-    int deleted;                   /* recovered from a disk image (WS_STAT_DELETED) */
+    int is_mz;   /* the file starts with "MZ" */
+    int deleted; /* recovered from a disk image (WS_STAT_DELETED) */
     uint32_t owner_uid;
     char owner[64];
     int owner_valid;

@@ -498,8 +498,7 @@ static ws_status try_image(struct ws_scanner *s, int *walked)
     if (st == WS_E_UNSUPPORTED)
         return WS_OK; /* not an image: scanned as bytes */
     if (st != WS_OK) {
-        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len,
-                    "cannot open disk image");
+        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len, "cannot open disk image");
         *walked = 1;
         return st == WS_E_NOMEM ? st : WS_OK;
     }

@@ -34,8 +34,8 @@
  *   - not "." and "..", not libtsk's virtual files ($MBR, $FAT1, $FAT2),
  *     not NTFS's metadata files in the root ($MFT, $LogFile, $Extend, ...:
  *     MFT entries below 16), not the FAT volume label libtsk shows as an
- *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual folder $OrphanFiles (deleted
- *     files that no folder names any more) only with WS_TSK_DELETED;
+ *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual folder $OrphanFiles
+ * (deleted files that no folder names any more) only with WS_TSK_DELETED;
  *   - one entry per name (an allocated entry wins over a deleted one with
  *     the same name; the loser is reported as a skip).
  * The scanner enters every folder of an image once by (dev, ino), which
@@ -405,8 +405,7 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Decide whether a directory entry is listed; fill e on yes. */
-static int keep_entry(struct tctx *c, int part, const TSK_FS_FILE *f, int in_root,
-                      struct entry *e)
+static int keep_entry(struct tctx *c, int part, const TSK_FS_FILE *f, int in_root, struct entry *e)
 {
     const TSK_FS_NAME *nm = f->name;
     if (!nm || !nm->name || !nm->name[0])
@@ -531,12 +530,12 @@ static ws_status list_dir(struct tctx *c, int part, TSK_INUM_T inum, int deleted
                 st = WS_E_TOO_LARGE;
             } else if (strchr(f->name->name, '/')) {
                 char msg[96];
-                snprintf(msg, sizeof msg, "entry %llu of this folder has '/' in its name: "
-                                          "not scanned",
+                snprintf(msg, sizeof msg,
+                         "entry %llu of this folder has '/' in its name: "
+                         "not scanned",
                          (unsigned long long)i);
                 note(c, WS_FINDING_SKIP, WS_E_SKIPPED, c->root, c->root_len, msg);
-            } else if (WS_GROW(l->e, cap, l->n + 1) != 0 ||
-                       !(e.name = ws_strdup(f->name->name))) {
+            } else if (WS_GROW(l->e, cap, l->n + 1) != 0 || !(e.name = ws_strdup(f->name->name))) {
                 st = WS_E_NOMEM;
             } else {
                 l->e[l->n++] = e;

@@ -93,6 +93,16 @@ done
 grep -q "^p1/test/1.txt" <($PY "$WS_SRC/tests/fls_oracle.py" "$WS_TMP/ntfs-lastaccess.raw") ||
     fail "oracle sanity: test/1.txt not listed"
 
+# a file-name IOC written for Windows paths matches the path inside the image
+printf '# test: a Windows path [source: wormsign test]\n\\\\test\\\\1\\.txt$;80\n' \
+    > "$WS_TMP/test-filename-iocs.txt"
+"$WS" scan --json --no-progress --no-default-pack --pack "$WS_TMP/test-filename-iocs.txt" \
+    "$WS_TMP/ntfs-lastaccess.raw" > "$WS_TMP/name.ndjson"
+n=$(grep -c '"ruleset":"name"' "$WS_TMP/name.ndjson")
+[ "$n" = 1 ] || fail "Windows-form name IOC inside an NTFS image: $n alerts, expected 1"
+grep -q "\"path\":\"$WS_TMP/ntfs-lastaccess.raw/p1/test/1.txt\"" "$WS_TMP/name.ndjson" ||
+    fail "name IOC alert does not name p1/test/1.txt"
+
 # --no-images: the image is one file read as bytes
 "$WS" scan --json --no-progress --no-default-pack --pack "$WS_TMP/any.yar" --no-images \
     "$C/dfvfs/image.E01" > "$WS_TMP/bytes.ndjson"

@@ -34,10 +34,11 @@
  *   - not "." and "..", not libtsk's virtual files ($MBR, $FAT1, $FAT2),
  *     not NTFS's metadata files in the root ($MFT, $LogFile, $Extend, ...:
  *     MFT entries below 16), not the FAT volume label libtsk shows as an
- *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual folder $OrphanFiles
- * (deleted files that no folder names any more) only with WS_TSK_DELETED;
+ *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual
+ *     folder $OrphanFiles (deleted files no folder names any more) only with
+ *     WS_TSK_DELETED;
  *   - one entry per name (an allocated entry wins over a deleted one with
- *     the same name; the loser is reported as a skip).
+ *     the same name; the deleted one is dropped).
  * The scanner enters every folder of an image once by (dev, ino), which
  * breaks directory loops a hostile image may contain.
  *

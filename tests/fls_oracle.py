@@ -8,8 +8,8 @@ partition table), sorted; with --long also the sector offset of its file
 system and its metadata address (for icat), tab-separated. Rules mirror docs/internals/image.md: allocated
 regular files (with --deleted, also deleted ones whose metadata was not
 reallocated), no NTFS metadata files ($MFT... in the root, $Extend), no
-virtual entries ($MBR, $FAT1/2; $OrphanFiles only with --deleted), no
-alternate data streams,
+virtual entries ($MBR, $FAT1/2; $OrphanFiles only with --deleted), NTFS
+alternate data streams as "file:stream",
 one path per name.
 """
 import re, subprocess, sys
@@ -33,7 +33,8 @@ def fls(off):
         if not m:
             continue
         ntype, mtype, star, inum, realloc, path = m.groups()
-        if mtype != "r" or realloc:
+        stream = ":" in path.rsplit("/", 1)[-1]  # NTFS alternate data stream
+        if (mtype != "r" and not stream) or realloc:
             continue
         if star and not deleted:
             continue
@@ -41,8 +42,6 @@ def fls(off):
             continue
         if "/" not in path and path.endswith("(Volume Label Entry)"):
             continue  # FAT volume label, shown by fls as an empty file
-        if ":" in path.rsplit("/", 1)[-1]:
-            continue  # NTFS alternate data stream
         if ntfs and ((path.startswith("$") and "/" not in path and int(inum) < 16)
                      or path.startswith("$Extend/")):
             continue

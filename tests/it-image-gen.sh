@@ -112,6 +112,68 @@ compare "$WS_TMP/del0.ndjson" "$WS_TMP/fat.img" "$WS_TMP/gone.tsv" ||
 printf '%s\t%s\tdeleted\n' "$victim" "Users/Public/cache/_1.bin" > "$WS_TMP/moved.tsv"
 compare "$WS_TMP/del1.ndjson" "$WS_TMP/fat.img" "$WS_TMP/moved.tsv" ||
     fail "--deleted: deleted file not found again with its bytes and mark"
+# NTFS made by mkntfs (ntfs-3g), files written by ntfscp without mounting:
+# ntfscp cannot make folders, so the YARA-flagged stand-ins go to the root
+# under new names, and one also into an alternate data stream of a benign
+# file. Each must give the same YARA rules and SHA-256 as on disk, and the
+# file list must equal the fls oracle (streams included).
+if command -v mkntfs > /dev/null && command -v ntfscp > /dev/null && command -v fls > /dev/null; then
+    N="$WS_TMP/ntfs.img"
+    truncate -s 24M "$N" && mkntfs -F -Q -q "$N" > /dev/null 2>&1 || fail "mkntfs"
+    echo "a benign text" > "$WS_TMP/cover.txt"
+    ntfscp -q "$N" "$WS_TMP/cover.txt" cover.txt > /dev/null 2>&1 || fail "ntfscp"
+    : > "$WS_TMP/ntfs-map.tsv"
+    i=0
+    for rel in $(awk -F'\t' '$2 == "yara" {print $1}' "$WS_TMP/expected.tsv" | sort -u); do
+        ntfscp -q "$N" "$T/$rel" "f$i.bin" > /dev/null 2>&1 || fail "ntfscp $rel"
+        printf '%s\tf%s.bin\n' "$rel" "$i" >> "$WS_TMP/ntfs-map.tsv"
+        if [ $i = 0 ]; then
+            ntfscp -q -N hidden.bin "$N" "$T/$rel" cover.txt > /dev/null 2>&1 || fail "ntfscp ADS"
+            printf '%s\tcover.txt:hidden.bin\n' "$rel" >> "$WS_TMP/ntfs-map.tsv"
+        fi
+        i=$((i + 1))
+    done
+    "$WS" scan --json --no-progress "$N" > "$WS_TMP/ntfs.ndjson"
+    [ $? -eq 1 ] || fail "NTFS image: expected exit 1"
+    $PY - "$WS_TMP/disk.ndjson" "$T" "$WS_TMP/ntfs.ndjson" "$N" "$WS_TMP/ntfs-map.tsv" <<'PYEOF' ||
+import json, sys
+disk, troot, nd, iroot, mp = sys.argv[1:6]
+def load(path, root):
+    s = set()
+    for line in open(path):
+        r = json.loads(line)
+        assert r["event"].get("type") != "error", r
+        if r["event"]["kind"] == "alert" and r["rule"]["ruleset"] == "yara":
+            s.add((r["file"]["path"][len(root) + 1:], r["rule"]["name"], r["file"]["hash"]["sha256"]))
+    return s
+a, b = load(disk, troot), load(nd, iroot)
+want = set()
+for l in open(mp):
+    old, new = l.rstrip("\n").split("\t")
+    want |= {(new,) + x[1:] for x in a if x[0] == old}
+ok = want == b and len(b) > 0
+for x in sorted(want - b): print("MISSING   ", *x)
+for x in sorted(b - want): print("UNEXPECTED", *x)
+print(len(b), "YARA findings in NTFS", "OK" if ok else "DIFFER")
+sys.exit(0 if ok else 1)
+PYEOF
+        fail "NTFS image: YARA findings differ from disk"
+    cat > "$WS_TMP/any.yar" <<'YAR'
+rule any_file { meta: description = "every file" condition: true }
+YAR
+    "$WS" scan --json --no-progress --no-default-pack --pack "$WS_TMP/any.yar" "$N" |
+        $PY -c 'import json,sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r["event"]["kind"] == "alert": print(r["file"]["path"][len(sys.argv[1]) + 1:])' "$N" |
+        sort > "$WS_TMP/ntfs-files.txt"
+    $PY "$WS_SRC/tests/fls_oracle.py" "$N" | diff - "$WS_TMP/ntfs-files.txt" ||
+        fail "NTFS image: files differ from fls"
+    grep -q '^cover.txt:hidden.bin$' "$WS_TMP/ntfs-files.txt" || fail "ADS not listed"
+else
+    echo "note: mkntfs/ntfscp (ntfs-3g) or fls (sleuthkit) missing: generated NTFS part not run"
+fi
+
 # hostile images: never a crash, always valid records; a container whose
 # magic libtsk then rejects is an error record naming the image
 printf 'EVF\x09\x0d\x0a\xff\x00garbage' > "$WS_TMP/bad.E01"

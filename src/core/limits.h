@@ -59,4 +59,8 @@
  * hostile index while leaving real ones whole. */
 #define WS_MAX_IMAGE_DIR_ENTRIES 262144
 
+/* NTFS alternate data streams listed per file: Windows writes one or two
+ * (Zone.Identifier, SmartScreen); a hostile MFT record can declare hundreds. */
+#define WS_MAX_IMAGE_STREAMS 64
+
 #endif

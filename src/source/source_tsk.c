@@ -37,6 +37,9 @@
  *     empty file "LABEL (Volume Label Entry)" in the root; libtsk's virtual
  *     folder $OrphanFiles (deleted files no folder names any more) only with
  *     WS_TSK_DELETED;
+ *   - NTFS named $DATA streams (alternate data streams) of files and folders
+ *     as entries "name:stream" beside their file, as Windows writes them
+ *     (at most WS_MAX_IMAGE_STREAMS per file);
  *   - one entry per name (an allocated entry wins over a deleted one with
  *     the same name; the deleted one is dropped).
  * The scanner enters every folder of an image once by (dev, ino), which
@@ -67,12 +70,16 @@
 
 /* NTFS reserves MFT entries 0..15 for its metadata files. */
 #define NTFS_FIRST_USER_ENTRY 16
-/* Partition index in the high bits of ino. */
+/* Partition index in the high bits of ino; an NTFS stream's attribute id
+ * (+1) in the bits below (MFT entry numbers stay far under 2^32). */
 #define INO_PART_SHIFT 48
+#define STREAM_SHIFT 32
 
 struct entry {
     char *name;
     TSK_INUM_T inum;
+    int stream;         /* an NTFS named $DATA stream ("name:stream") */
+    uint16_t stream_id; /* its attribute id */
     struct ws_stat st;
 };
 
@@ -115,6 +122,8 @@ struct tdir {
 struct tfile {
     TSK_FS_FILE *f;
     TSK_OFF_T off;
+    int stream;
+    uint16_t stream_id;
     struct ws_stat st;
 };
 
@@ -451,6 +460,49 @@ static int keep_entry(struct tctx *c, int part, const TSK_FS_FILE *f, int in_roo
     return 1;
 }
 
+/* NTFS named $DATA streams of file f (entry base) as entries "name:stream"
+ * of their own, as Windows writes them; the unnamed stream is the file. */
+static ws_status add_streams(struct tctx *c, int part, TSK_FS_FILE *f, const struct entry *base,
+                             struct listing *l, size_t *cap)
+{
+    int na = tsk_fs_file_attr_getsize(f);
+    tsk_error_reset();
+    size_t kept = 0;
+    for (int i = 0; i < na; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (!a || a->type != TSK_FS_ATTR_TYPE_NTFS_DATA || !a->name || !a->name[0])
+            continue;
+        if (strchr(a->name, '/'))
+            continue;
+        if (++kept > WS_MAX_IMAGE_STREAMS) {
+            note(c, WS_FINDING_SKIP, WS_E_TOO_LARGE, c->root, c->root_len,
+                 "a file has too many NTFS alternate data streams: the rest are not scanned");
+            break;
+        }
+        if (l->n >= WS_MAX_IMAGE_DIR_ENTRIES)
+            return WS_E_TOO_LARGE;
+        size_t bl = strlen(base->name), sl = strlen(a->name);
+        struct entry e = *base;
+        e.name = ws_malloc(bl + 1 + sl + 1);
+        if (!e.name || WS_GROW(l->e, *cap, l->n + 1) != 0) {
+            ws_free(e.name);
+            return WS_E_NOMEM;
+        }
+        memcpy(e.name, base->name, bl);
+        e.name[bl] = ':';
+        memcpy(e.name + bl + 1, a->name, sl + 1);
+        e.stream = 1;
+        e.stream_id = a->id;
+        e.st.type = WS_FT_REG;
+        e.st.size = a->size > 0 ? (uint64_t)a->size : 0;
+        e.st.nlink = 1;
+        e.st.ino = make_ino(part, base->inum) | ((uint64_t)a->id + 1) << STREAM_SHIFT;
+        l->e[l->n++] = e;
+    }
+    tsk_error_reset();
+    return WS_OK;
+}
+
 /* List folder inum of part (path dir) into a new listing. */
 static ws_status list_dir(struct tctx *c, int part, TSK_INUM_T inum, int deleted, const char *dir,
                           size_t dir_len, struct listing **out)
@@ -540,6 +592,8 @@ static ws_status list_dir(struct tctx *c, int part, TSK_INUM_T inum, int deleted
                 st = WS_E_NOMEM;
             } else {
                 l->e[l->n++] = e;
+                if (TSK_FS_TYPE_ISNTFS(fs->ftype))
+                    st = add_streams(c, part, f, &e, l, &cap);
             }
         }
         tsk_fs_file_close(f);
@@ -828,6 +882,8 @@ static ws_status t_open(void *ctx, const char *path, int follow, void **file, st
             rs = WS_E_CORRUPT;
         } else {
             tf->st = e->st;
+            tf->stream = e->stream;
+            tf->stream_id = e->stream_id;
             atomic_fetch_add(&c->refs, 1);
         }
     }
@@ -847,7 +903,7 @@ static ws_status t_read(void *ctx, void *file, void *buf, size_t n, size_t *got)
 {
     struct tctx *c = ctx;
     struct tfile *tf = file;
-    TSK_OFF_T size = tf->f->meta->size;
+    TSK_OFF_T size = (TSK_OFF_T)tf->st.size;
     if (tf->off >= size) {
         *got = 0;
         return WS_OK;
@@ -857,7 +913,9 @@ static ws_status t_read(void *ctx, void *file, void *buf, size_t n, size_t *got)
         n = (size_t)left;
     pthread_mutex_lock(&c->lock);
     tsk_error_reset();
-    ssize_t r = tsk_fs_file_read(tf->f, tf->off, buf, n, TSK_FS_FILE_READ_FLAG_NONE);
+    ssize_t r = tf->stream ? tsk_fs_file_read_type(tf->f, TSK_FS_ATTR_TYPE_NTFS_DATA, tf->stream_id,
+                                                   tf->off, buf, n, TSK_FS_FILE_READ_FLAG_NONE)
+                           : tsk_fs_file_read(tf->f, tf->off, buf, n, TSK_FS_FILE_READ_FLAG_NONE);
     pthread_mutex_unlock(&c->lock);
     if (r < 0 || (size_t)r > n) {
         tsk_error_reset();

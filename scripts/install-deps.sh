@@ -8,7 +8,7 @@ pkgs=(
   libyara-dev yara libssl-dev libpcre2-dev libcmocka-dev libfuzzy-dev ssdeep
   libregf-dev libregf-utils libevt-dev libevt-utils libevtx-utils libpcap-dev tshark
   python3 python3-evtx xz-utils
-  libtsk-dev sleuthkit dosfstools mtools
+  libtsk-dev sleuthkit dosfstools mtools ntfs-3g
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -208,7 +208,7 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth);
 static ws_status open_and_queue(struct ws_scanner *s, int follow)
 {
     void *file;
-    struct ws_stat st;
+    struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
     ws_status rs = s->src->open(s->src_ctx, s->path.data, follow, &file, &st);
     if (rs == WS_E_SKIPPED) {
         s->stats.special_skipped++;
@@ -241,7 +241,7 @@ static ws_status open_and_queue(struct ws_scanner *s, int follow)
 /* Examine the entry whose full path is in s->path. */
 static ws_status visit(struct ws_scanner *s, const char *name, uint64_t parent_dev, int depth)
 {
-    struct ws_stat st;
+    struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
     ws_status rs = s->src->stat(s->src_ctx, s->path.data, 0, &st);
     if (rs != WS_OK) {
         walker_emit(s, WS_FINDING_ERROR, rs, s->path.data, s->path.len,
@@ -319,7 +319,7 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth)
     /* inside a disk image every folder is entered once too: a hostile image
      * may make a folder its own descendant */
     if ((s->o.flags & WS_SCAN_FOLLOW_SYMLINKS) || s->src != &ws_source_local) {
-        struct ws_stat st;
+        struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
         if (s->src->stat(s->src_ctx, s->path.data, 1, &st) == WS_OK) {
             int added;
             ws_status as = ws_idset_add(&s->dirs, st.dev, st.ino, &added);
@@ -507,7 +507,7 @@ static ws_status try_image(struct ws_scanner *s, int *walked)
     void *old_ctx = s->src_ctx;
     s->src = &ws_source_tsk;
     s->src_ctx = ctx;
-    struct ws_stat sb;
+    struct ws_stat sb = {0};
     st = s->src->stat(s->src_ctx, s->path.data, 1, &sb);
     if (st == WS_OK)
         st = walk_root(s, &sb);
@@ -527,7 +527,7 @@ ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
         walker_emit(s, WS_FINDING_ERROR, st, path, strlen(path), "path too long");
         return st;
     }
-    struct ws_stat sb;
+    struct ws_stat sb = {0};
     /* a path named by the user is followed even if it is a link (find -H) */
     st = s->src->stat(s->src_ctx, s->path.data, 1, &sb);
     if (st != WS_OK) {

@@ -9,6 +9,7 @@ pkgs=(
   libregf-dev libregf-utils libevt-dev libevt-utils libevtx-utils libpcap-dev tshark
   python3 python3-evtx xz-utils libbfio-dev jq
   libsmbclient-dev samba samba-common-bin smbclient iproute2
+  libtsk-dev sleuthkit dosfstools mtools ntfs-3g
 )
 missing=()
 for p in "${pkgs[@]}"; do

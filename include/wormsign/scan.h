@@ -31,6 +31,8 @@ enum ws_scan_flags {
     WS_SCAN_FOLLOW_SYMLINKS = 1u << 0, /* follow links (loops detected); default: never */
     WS_SCAN_ONE_FILE_SYSTEM = 1u << 1, /* do not cross into other mounted file systems */
     WS_SCAN_PSEUDO_FS = 1u << 2,       /* also read /proc, /sys and the like (default: skip) */
+    WS_SCAN_NO_IMAGES = 1u << 3,       /* read a disk image named as a root as bytes, not walk it */
+    WS_SCAN_DELETED = 1u << 4,         /* inside disk images, also scan deleted files */
 };
 
 struct ws_scan_progress {
@@ -73,7 +75,10 @@ struct ws_scan_stats {
 WS_API WS_MUST_CHECK ws_status ws_scanner_new(const ws_pack *pack, const struct ws_scan_opts *opts,
                                               ws_scanner **out);
 /* Walk and queue one path (file or folder). Blocks while the queue is full.
- * Problems with the path itself are emitted as error findings too. */
+ * Problems with the path itself are emitted as error findings too. A regular
+ * file that The Sleuth Kit opens as a disk image (raw, E01, VMDK, VHD with a
+ * partition table or a file system) is walked as a tree rooted at its path,
+ * "<image>/[p<N>/]<path inside>", unless WS_SCAN_NO_IMAGES. */
 WS_API WS_MUST_CHECK ws_status ws_scanner_add_path(ws_scanner *s, const char *path);
 /* Wait for the workers to drain the queue; fill stats. */
 WS_API WS_MUST_CHECK ws_status ws_scanner_finish(ws_scanner *s, struct ws_scan_stats *stats);

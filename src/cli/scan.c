@@ -15,7 +15,10 @@ static const char usage_text[] =
     "\n"
     "Scan files and folders (local disks, mounted shares, mapped drives, read-only\n"
     "mounted images) with the built-in Kwampirs pack and any user packs: hash and\n"
-    "file-name IOCs and YARA rules, each file read once.\n"
+    "file-name IOCs and YARA rules, each file read once. A disk image named as a\n"
+    "PATH (raw/dd, E01 with its .E02... segments, VMDK, VHD; NTFS, FAT, ext and the\n"
+    "other file systems of The Sleuth Kit) is opened, not mounted, and the files in\n"
+    "it are scanned as IMAGE/PATH-INSIDE or, for partition N, IMAGE/pN/PATH-INSIDE.\n"
     "\n"
     "Output:\n"
     "  --json              NDJSON, Elastic Common Schema names, one object per finding\n"
@@ -36,6 +39,9 @@ static const char usage_text[] =
     "  --follow-symlinks   follow symbolic links (loops are detected); default: never\n"
     "  --one-file-system   do not descend into other mounted file systems\n"
     "  --pseudo-fs         also enter /proc, /sys and other pseudo file systems\n"
+    "  --no-images         read disk images named as PATH as bytes, do not open them\n"
+    "  --deleted           in disk images, also scan deleted files whose metadata was\n"
+    "                      not reused (marked wormsign.file.deleted in JSON)\n"
     "  --max-size SIZE     files larger than SIZE are hashed and name-checked but not\n"
     "                      given to YARA (default 64M; K, M, G suffixes)\n"
     "  --timeout SECONDS   YARA time budget per file (default 60)\n"
@@ -70,6 +76,8 @@ enum {
     OPT_FOLLOW,
     OPT_ONE_FS,
     OPT_PSEUDO,
+    OPT_NO_IMAGES,
+    OPT_DELETED,
     OPT_MAX_SIZE,
     OPT_TIMEOUT,
     OPT_THREADS,
@@ -100,6 +108,8 @@ static const struct option long_opts[] = {
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
     {"one-file-system", no_argument, NULL, OPT_ONE_FS},
     {"pseudo-fs", no_argument, NULL, OPT_PSEUDO},
+    {"no-images", no_argument, NULL, OPT_NO_IMAGES},
+    {"deleted", no_argument, NULL, OPT_DELETED},
     {"max-size", required_argument, NULL, OPT_MAX_SIZE},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -249,6 +259,12 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_PSEUDO:
             so.flags |= WS_SCAN_PSEUDO_FS;
+            break;
+        case OPT_NO_IMAGES:
+            so.flags |= WS_SCAN_NO_IMAGES;
+            break;
+        case OPT_DELETED:
+            so.flags |= WS_SCAN_DELETED;
             break;
         case OPT_MAX_SIZE:
             if (cli_parse_size(optarg, &so.max_scan_size) != 0 || so.max_scan_size == 0 ||

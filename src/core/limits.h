@@ -214,5 +214,21 @@
 
 /* Text of a libregf error backtrace kept in an error finding. */
 #define WS_MAX_HIVE_ERROR_TEXT 2048
+/* ---- disk images (src/source/source_tsk.c) ---- */
+
+/* Partitions of one image that are opened: GPT allows 128 entries by
+ * default; an MBR extended chain on a real disk has a few dozen at most. A
+ * hostile chain beyond this is cut off with an error finding. */
+#define WS_MAX_IMAGE_PARTS 256
+
+/* Entries of one folder inside an image kept in the walker's listing cache:
+ * the largest real Windows folders (WinSxS, System32\DriverStore) hold
+ * tens of thousands; this bounds one listing at some 30 MiB for a
+ * hostile index while leaving real ones whole. */
+#define WS_MAX_IMAGE_DIR_ENTRIES 262144
+
+/* NTFS alternate data streams listed per file: Windows writes one or two
+ * (Zone.Identifier, SmartScreen); a hostile MFT record can declare hundreds. */
+#define WS_MAX_IMAGE_STREAMS 64
 
 #endif

@@ -61,7 +61,8 @@ struct ws_filescan {
     char hex[WS_HASH_TYPES][65];
     const struct ws_name_ioc *name_hits[MAX_NAME_HITS];
     size_t n_name_hits;
-    int is_mz; /* the file starts with "MZ" */
+    int is_mz;   /* the file starts with "MZ" */
+    int deleted; /* recovered from a disk image (WS_STAT_DELETED) */
     uint32_t owner_uid;
     char owner[64];
     int owner_valid;
@@ -217,6 +218,17 @@ static void finding_base(struct ws_filescan *fs, struct ws_finding *f, enum ws_f
     f->md5 = (fs->have & 1u) ? fs->hex[WS_HASH_MD5] : NULL;
     f->sha1 = (fs->have & 2u) ? fs->hex[WS_HASH_SHA1] : NULL;
     f->sha256 = (fs->have & 4u) ? fs->hex[WS_HASH_SHA256] : NULL;
+    if (fs->deleted) {
+        /* a deleted file from a disk image: said in a field every record of
+         * the file carries, and in the message of its alerts */
+        static const struct ws_kv deleted_field = {
+            .key = "wormsign.file.deleted", .type = WS_KV_BOOL, .num = 1};
+        f->fields = &deleted_field;
+        f->n_fields = 1;
+        if (k == WS_FINDING_ALERT)
+            f->message = "deleted file recovered from a disk image (its clusters may have "
+                         "been reused)";
+    }
 }
 
 static void emit_status(struct ws_filescan *fs, enum ws_finding_kind k, ws_status code,
@@ -493,6 +505,7 @@ static void begin_file(struct ws_filescan *fs, const char *path, size_t path_len
     fs->data = NULL;
     fs->len = 0;
     fs->n_name_hits = 0;
+    fs->deleted = 0;
     fs->files++;
     ws_status st = ws_ioc_name_match(fs->pack, &fs->names, path, path_len, on_name_hit, fs);
     if (st != WS_OK)
@@ -567,6 +580,7 @@ ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws_source_ops *s
 {
     ws_status st = WS_OK;
     begin_file(fs, path, path_len, st0->size, st0->mtime);
+    fs->deleted = (st0->flags & WS_STAT_DELETED) != 0;
     int whole = st0->size <= fs->o.max_scan_size;
     unsigned which = 0;
     if (whole) {

@@ -35,6 +35,7 @@
 #include "pack/pack_impl.h"
 #include "source/source.h"
 #include "source/source_smb.h"
+#include "source/source_tsk.h"
 
 /* YARA's CLI caps its threads at YR_MAX_THREADS (32): one scanner each. */
 #define MAX_THREADS 32
@@ -211,7 +212,7 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth);
 static ws_status open_and_queue(struct ws_scanner *s, int follow)
 {
     void *file;
-    struct ws_stat st;
+    struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
     ws_status rs = s->src->open(s->src_ctx, s->path.data, follow, &file, &st);
     if (rs == WS_E_SKIPPED) {
         s->stats.special_skipped++;
@@ -244,7 +245,7 @@ static ws_status open_and_queue(struct ws_scanner *s, int follow)
 /* Examine the entry whose full path is in s->path. */
 static ws_status visit(struct ws_scanner *s, const char *name, uint64_t parent_dev, int depth)
 {
-    struct ws_stat st;
+    struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
     ws_status rs = s->src->stat(s->src_ctx, s->path.data, 0, &st);
     if (rs != WS_OK) {
         walker_emit(s, WS_FINDING_ERROR, rs, s->path.data, s->path.len,
@@ -319,8 +320,10 @@ static ws_status walk_dir(struct ws_scanner *s, uint64_t dev, int depth)
                     "folders nested too deep: not entered");
         return WS_OK;
     }
-    if (s->o.flags & WS_SCAN_FOLLOW_SYMLINKS) {
-        struct ws_stat st;
+    /* inside a disk image every folder is entered once too: a hostile image
+     * may make a folder its own descendant */
+    if ((s->o.flags & WS_SCAN_FOLLOW_SYMLINKS) || s->src != &ws_source_local) {
+        struct ws_stat st = {0}; /* a source that does not set .flags leaves 0 */
         if (s->src->stat(s->src_ctx, s->path.data, 1, &st) == WS_OK) {
             int added;
             ws_status as = ws_idset_add(&s->dirs, st.dev, st.ino, &added);
@@ -499,6 +502,62 @@ static ws_status set_root(struct ws_scanner *s, const char *path)
     return WS_OK;
 }
 
+/* Walk the root in s->path, which stats as sb, through the current source. */
+static ws_status walk_root(struct ws_scanner *s, const struct ws_stat *sb)
+{
+    ws_status st = WS_OK;
+    s->root_dev = sb->dev;
+    if (sb->type == WS_FT_DIR) {
+        if (!(s->o.flags & WS_SCAN_PSEUDO_FS) && s->src->is_pseudo_fs &&
+            s->src->is_pseudo_fs(s->src_ctx, s->path.data)) {
+            walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
+                        "pseudo file system (proc, sysfs, ...): not scanned");
+            return WS_OK;
+        }
+        st = walk_dir(s, sb->dev, 0);
+    } else if (sb->type == WS_FT_REG) {
+        st = open_and_queue(s, 1);
+    } else {
+        s->stats.special_skipped++;
+        walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
+                    "not a regular file or folder: never opened");
+    }
+    return st;
+}
+
+/* A regular file named by the user: if libtsk opens it as a disk image, walk
+ * the file systems inside it instead of reading its bytes. *walked says so. */
+static ws_status try_image(struct ws_scanner *s, int *walked)
+{
+    void *ctx;
+    *walked = 0;
+    unsigned tf = (s->o.flags & WS_SCAN_DELETED) ? WS_TSK_DELETED : 0;
+    ws_status st = ws_source_tsk_open(s->path.data, tf, s->o.emit, s->o.emit_user, &ctx);
+    if (st == WS_E_UNSUPPORTED)
+        return WS_OK; /* not an image: scanned as bytes */
+    if (st != WS_OK) {
+        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len, "cannot open disk image");
+        *walked = 1;
+        return st == WS_E_NOMEM ? st : WS_OK;
+    }
+    *walked = 1;
+    const struct ws_source_ops *old = s->src;
+    void *old_ctx = s->src_ctx;
+    s->src = &ws_source_tsk;
+    s->src_ctx = ctx;
+    struct ws_stat sb = {0};
+    st = s->src->stat(s->src_ctx, s->path.data, 1, &sb);
+    if (st == WS_OK)
+        st = walk_root(s, &sb);
+    else
+        walker_emit(s, WS_FINDING_ERROR, st, s->path.data, s->path.len,
+                    "cannot read the root of the disk image");
+    s->src = old;
+    s->src_ctx = old_ctx;
+    ws_source_tsk_release(ctx); /* queued files keep their own references */
+    return st == WS_E_NOMEM || st == WS_E_CANCELLED ? st : WS_OK;
+}
+
 ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
 {
     ws_status st = pick_source(s, path);
@@ -513,7 +572,7 @@ ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
         walker_emit(s, WS_FINDING_ERROR, st, path, strlen(path), "path too long");
         return st;
     }
-    struct ws_stat sb;
+    struct ws_stat sb = {0};
     /* a path named by the user is followed even if it is a link (find -H) */
     st = s->src->stat(s->src_ctx, s->path.data, 1, &sb);
     if (st != WS_OK) {
@@ -521,23 +580,11 @@ ws_status ws_scanner_add_path(ws_scanner *s, const char *path)
                     st == WS_E_NOT_FOUND ? "no such file or folder" : "cannot stat");
         return st;
     }
-    s->root_dev = sb.dev;
-    if (sb.type == WS_FT_DIR) {
-        if (!(s->o.flags & WS_SCAN_PSEUDO_FS) && s->src->is_pseudo_fs &&
-            s->src->is_pseudo_fs(s->src_ctx, s->path.data)) {
-            walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
-                        "pseudo file system (proc, sysfs, ...): not scanned");
-            return WS_OK;
-        }
-        st = walk_dir(s, sb.dev, 0);
-    } else if (sb.type == WS_FT_REG) {
-        st = open_and_queue(s, 1);
-    } else {
-        s->stats.special_skipped++;
-        walker_emit(s, WS_FINDING_SKIP, WS_E_SKIPPED, s->path.data, s->path.len,
-                    "not a regular file or folder: never opened");
-        st = WS_OK;
-    }
+    int walked = 0;
+    if (sb.type == WS_FT_REG && !(s->o.flags & WS_SCAN_NO_IMAGES) && s->src == &ws_source_local)
+        st = try_image(s, &walked);
+    if (!walked)
+        st = walk_root(s, &sb);
     progress(s, 1);
     return st;
 }

@@ -25,12 +25,17 @@ enum ws_ftype {
     WS_FT_OTHER
 };
 
+enum ws_stat_flags {
+    WS_STAT_DELETED = 1u << 0, /* recovered from a disk image: the file was deleted */
+};
+
 struct ws_stat {
     enum ws_ftype type;
     uint64_t dev, ino, size, nlink;
     uint32_t uid;
     int64_t mtime;
     long mtime_nsec;
+    unsigned flags; /* enum ws_stat_flags */
 };
 
 struct ws_source_ops {

@@ -57,6 +57,7 @@ static void from_stat(const struct stat *sb, struct ws_stat *st)
     st->uid = (uint32_t)sb->st_uid;
     st->mtime = (int64_t)sb->st_mtim.tv_sec;
     st->mtime_nsec = sb->st_mtim.tv_nsec;
+    st->flags = 0;
 }
 
 static ws_status l_stat(void *ctx, const char *path, int follow, struct ws_stat *st)

@@ -21,8 +21,7 @@
 
 struct item {
     char key[128];
-    const struct ws_kv *kv;
-    struct ws_kv own;
+    struct ws_kv kv; /* a copy: qsort moves items */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -36,7 +35,7 @@ static void add(struct item *it, size_t *n, const char *prefix, const char *key,
     if (*n >= MAX_KEYS)
         return;
     snprintf(it[*n].key, sizeof it[*n].key, "%s%s", prefix, key);
-    it[*n].kv = kv;
+    it[*n].kv = *kv;
     (*n)++;
 }
 
@@ -44,24 +43,24 @@ static void add_str(struct item *it, size_t *n, const char *key, const char *v)
 {
     if (!v || *n >= MAX_KEYS)
         return;
-    it[*n].own = (struct ws_kv){.key = key, .type = WS_KV_STR, .val = v, .len = strlen(v)};
-    add(it, n, "", key, &it[*n].own);
+    struct ws_kv kv = {.key = key, .type = WS_KV_STR, .val = v, .len = strlen(v)};
+    add(it, n, "", key, &kv);
 }
 
 static void add_strn(struct item *it, size_t *n, const char *key, const char *v, size_t len)
 {
     if (!v || *n >= MAX_KEYS)
         return;
-    it[*n].own = (struct ws_kv){.key = key, .type = WS_KV_STR, .val = v, .len = len};
-    add(it, n, "", key, &it[*n].own);
+    struct ws_kv kv = {.key = key, .type = WS_KV_STR, .val = v, .len = len};
+    add(it, n, "", key, &kv);
 }
 
 static void add_int(struct item *it, size_t *n, const char *key, int64_t v)
 {
     if (*n >= MAX_KEYS)
         return;
-    it[*n].own = (struct ws_kv){.key = key, .type = WS_KV_INT, .num = v};
-    add(it, n, "", key, &it[*n].own);
+    struct ws_kv kv = {.key = key, .type = WS_KV_INT, .num = v};
+    add(it, n, "", key, &kv);
 }
 
 /* Number of leading dotted components a and b share. */
@@ -166,7 +165,7 @@ static void print_json(struct net_print *pr, const struct ws_finding *f)
             ws_json_obj_end(&j);
         for (size_t d = k; d + 1 < ncur; d++)
             ws_json_obj_begin(&j, cur[d]);
-        const struct ws_kv *kv = it[i].kv;
+        const struct ws_kv *kv = &it[i].kv;
         const char *leaf = cur[ncur - 1];
         if (kv->type == WS_KV_STR)
             ws_json_strn(&j, leaf, kv->val, kv->len);

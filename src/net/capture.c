@@ -55,6 +55,12 @@ static void ipv4(struct net_ctx *c, struct ws_cur *cur)
         ws_cur_bytes(cur, 4, &dst))
         return; /* a short IP header carries nothing we can use */
     size_t ihl = (size_t)(vihl & 0x0f) * 4;
+    if (total == 0) {
+        /* TCP segmentation offload: the sending host captured the segment
+         * before the NIC filled in the length (Wireshark presumes the same) */
+        size_t cap = ws_cur_left(cur) + 20;
+        total = cap > 0xffff ? 0xffff : (uint16_t)cap;
+    }
     if ((vihl >> 4) != 4 || ihl < 20 || total < ihl)
         return;
     if (ws_cur_skip(cur, ihl - 20))
@@ -79,7 +85,7 @@ static void ipv6(struct net_ctx *c, struct ws_cur *cur)
         return;
     if ((vtcfl >> 28) != 6)
         return;
-    size_t left = plen;
+    size_t left = plen ? plen : ws_cur_left(cur); /* 0: TSO or jumbogram */
     for (int i = 0; i < MAX_V6_EXT; i++) {
         if (next == IPPROTO_TCP_) {
             size_t have = ws_cur_left(cur);

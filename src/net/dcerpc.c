@@ -93,6 +93,8 @@ struct dce_pipe {
     struct dce_handle *handles;
     size_t nhandles;
     struct net_account acct;
+    int seen_rpc; /* a valid PDU was seen: framing loss is then worth reporting */
+    int not_rpc;  /* the pipe carries something else (PsExec's stdin/stdout pipes) */
     int encrypted_reported;
     int endian_reported;
     int frag_reported;
@@ -386,6 +388,13 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
         return;
     }
     if (auth_level == AUTHN_LEVEL_PKT_PRIVACY) {
+        if (ptype == PT_REQUEST && ctx_iface(d, ctx) == IF_SVCCTL && svcctl_is_create(opnum) &&
+            (flags & PFC_FIRST_FRAG)) {
+            /* the opnum alone says a service is being created */
+            struct svc_create sc = {0};
+            sc.sealed = 1;
+            (void)net_svc_add(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), opnum, &sc);
+        }
         if (ptype == PT_REQUEST && ctx_iface(d, ctx) == IF_SVCCTL && !d->encrypted_reported) {
             d->encrypted_reported = 1;
             net_report(c, 1, "net.dcerpc.encrypted", WS_E_UNSUPPORTED, x->e,
@@ -439,6 +448,10 @@ static size_t pdus(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *
         const uint8_t *h = p + off;
         size_t flen = (size_t)h[8] | ((size_t)h[9] << 8);
         if (h[0] != 5 || h[1] > 1 || flen < 16) {
+            if (!d->seen_rpc) {
+                d->not_rpc = 1;
+                return n;
+            }
             if (!d->dir[to_server].desync_reported) {
                 d->dir[to_server].desync_reported = 1;
                 net_report(c, 0, "net.error.dcerpc.framing", WS_E_CORRUPT, x->e,
@@ -458,6 +471,7 @@ static size_t pdus(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *
         }
         if (n - off < flen)
             return off;
+        d->seen_rpc = 1;
         pdu(c, d, x, to_server, h, flen);
         off += flen;
     }
@@ -469,6 +483,8 @@ void dce_data(struct net_ctx *c, struct dce_pipe *d, const struct net_ends *e, c
 {
     struct pdu_ctx x = {e, proto, acct};
     struct dce_dir *dd = &d->dir[to_server];
+    if (d->not_rpc)
+        return;
     if (dd->acc.b.len == 0) {
         size_t used = pdus(c, d, &x, to_server, p, n);
         if (used < n && net_sbuf_add(c, &dd->acc, p + used, n - used) != WS_OK)

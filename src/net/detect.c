@@ -342,8 +342,10 @@ static void svc_kvs(const struct net_svc *s, struct kvs *fields, struct kvs *ev,
     kv_str(ev, "time", when);
     kv_str(ev, "display_name", s->sc.display);
     kv_str(ev, "binary_path", s->sc.binpath);
-    kv_str(ev, "start_type", start_type_name(s->sc.start_type));
-    kv_int(ev, "service_type", s->sc.service_type);
+    if (!s->sc.sealed) {
+        kv_str(ev, "start_type", start_type_name(s->sc.start_type));
+        kv_int(ev, "service_type", s->sc.service_type);
+    }
     kv_str(ev, "service_account", s->sc.account);
     kv_int(ev, "opnum", s->opnum);
     kv_str(ev, "client_workstation", s->acct.workstation);
@@ -352,6 +354,8 @@ static void svc_kvs(const struct net_svc *s, struct kvs *fields, struct kvs *ev,
         kv_str(ev, "result", rc);
     }
     kv_bool(ev, "started", s->started);
+    if (s->sc.sealed)
+        kv_bool(ev, "sealed", 1);
 }
 
 static void emit_service(struct net_ctx *c, const struct net_svc *s)
@@ -369,8 +373,14 @@ static void emit_service(struct net_ctx *c, const struct net_svc *s)
     f.severity = SEV_CREATE;
     f.mtime = s->sec;
     f.host = NULL;
-    snprintf(msg, sizeof msg, "%s created service \"%s\" on %s", s->e.cli_ip,
-             s->sc.name ? s->sc.name : "", s->e.srv_ip);
+    if (s->sc.sealed)
+        snprintf(msg, sizeof msg,
+                 "%s created a service on %s (svcctl opnum %u; arguments sealed by RPC packet "
+                 "privacy)",
+                 s->e.cli_ip, s->e.srv_ip, s->opnum);
+    else
+        snprintf(msg, sizeof msg, "%s created service \"%s\" on %s", s->e.cli_ip,
+                 s->sc.name ? s->sc.name : "", s->e.srv_ip);
     f.message = msg;
     f.fields = fields.kv;
     f.n_fields = fields.n;

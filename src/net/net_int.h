@@ -197,6 +197,7 @@ struct svc_create {
     uint32_t service_type;
     uint32_t start_type;
     int wide;
+    int sealed; /* the stub was encrypted: only the opnum is known */
 };
 
 int svcctl_is_create(uint16_t opnum);

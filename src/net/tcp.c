@@ -194,6 +194,7 @@ static void gap(struct net_ctx *c, struct net_flow *f, int dir, uint32_t n)
     struct tcp_half *h = &f->half[dir];
     h->gaps++;
     h->gap_bytes += n;
+
     h->next_seq += n;
     app_gap(c, &f->app, dir);
 }

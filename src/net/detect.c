@@ -379,7 +379,7 @@ static void emit_service(struct net_ctx *c, const struct net_svc *s)
                  "privacy)",
                  s->e.cli_ip, s->e.srv_ip, s->opnum);
     else
-        snprintf(msg, sizeof msg, "%s created service \"%s\" on %s", s->e.cli_ip,
+        snprintf(msg, sizeof msg, "%s created service \"%.300s\" on %s", s->e.cli_ip,
                  s->sc.name ? s->sc.name : "", s->e.srv_ip);
     f.message = msg;
     f.fields = fields.kv;
@@ -408,7 +408,7 @@ static void emit_service(struct net_ctx *c, const struct net_svc *s)
                     "\"ControlTrace -Embedding -k\" command line was created over the network.";
     f.reference = "https://attack.mitre.org/software/S0236/";
     f.severity = SEV_KWAMPIRS;
-    snprintf(msg, sizeof msg, "Kwampirs service \"%s\" created on %s by %s",
+    snprintf(msg, sizeof msg, "Kwampirs service \"%.300s\" created on %s by %s",
              s->sc.name ? s->sc.name : "", s->e.srv_ip, s->e.cli_ip);
     emit(c, &f);
 }
@@ -431,7 +431,7 @@ static void emit_lateral(struct net_ctx *c, const struct net_svc *s)
     }
     if (!best)
         return;
-    char frames[WS_NET_MAX_FRAMES * 21 + 1], when[64], rc[16], msg[768];
+    char frames[WS_NET_MAX_FRAMES * 21 + 1], when[64], rc[16], msg[1600];
     char fframes[WS_NET_MAX_FRAMES * 21 + 1], fwhen[64], full[1024];
     struct kvs fields = {0}, ev = {0};
     svc_kvs(s, &fields, &ev, frames, sizeof frames, when, sizeof when, rc, sizeof rc);
@@ -460,7 +460,7 @@ static void emit_lateral(struct net_ctx *c, const struct net_svc *s)
         f.has_size = 1;
         f.size = bi.size;
     }
-    snprintf(msg, sizeof msg, "%s copied %s to %s and created service \"%s\" running it",
+    snprintf(msg, sizeof msg, "%s copied %s to %s and created service \"%.300s\" running it",
              s->e.cli_ip, full, s->e.srv_ip, s->sc.name ? s->sc.name : "");
     f.message = msg;
     f.fields = fields.kv;
@@ -476,7 +476,7 @@ static void emit_admin_file(struct net_ctx *c, const struct net_file *nf)
     net_file_get_info(nf, &fi);
     if (!fi.admin)
         return;
-    char full[1024], fframes[WS_NET_MAX_FRAMES * 21 + 1], msg[1200];
+    char full[1024], fframes[WS_NET_MAX_FRAMES * 21 + 1], msg[1600];
     struct kvs fields = {0}, ev = {0};
     kv_str(&fields, "source.ip", fi.cli_ip);
     kv_str(&fields, "destination.ip", fi.srv_ip);

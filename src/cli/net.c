@@ -10,8 +10,27 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/buf.h"
+#include "core/text.h"
 #include "net_print_tmp.h"
 #include "wormsign/net.h"
+
+/* --files-tsv: one line per rebuilt file (sha256, size, client, server, share, name). */
+static int list_file(void *user, const struct ws_net_file *f)
+{
+    FILE *o = user;
+    struct ws_buf b;
+    ws_buf_init(&b, 1u << 20);
+    const char *share = f->share ? f->share : "";
+    const char *name = f->name ? f->name : "";
+    if (ws_buf_addf(&b, "%s\t%zu\t%s\t%s\t", f->sha256, f->len, f->client_ip, f->server_ip) ==
+            WS_OK &&
+        ws_text_human(&b, share, strlen(share)) == WS_OK && ws_buf_addc(&b, '\t') == WS_OK &&
+        ws_text_human(&b, name, strlen(name)) == WS_OK)
+        fprintf(o, "%s\n", b.data);
+    ws_buf_release(&b);
+    return 0;
+}
 
 static void usage(FILE *o)
 {
@@ -24,6 +43,8 @@ static void usage(FILE *o)
                "\n"
                "  --json    one JSON object per finding (NDJSON, ECS field names)\n"
                "  --stats   totals on stderr at the end\n"
+               "  --files-tsv PATH  list every file rebuilt from SMB writes in PATH:\n"
+               "            sha256, size, client, server, share, name (tab-separated)\n"
                "  --help    this text\n"
                "\n"
                "Exit status: 0 nothing found, 1 found, 2 a capture could not be read.\n");
@@ -32,41 +53,54 @@ static void usage(FILE *o)
 int cmd_net(int argc, char **argv)
 {
     struct net_print pr = {.out = stdout};
-    int stats = 0, first = 0, ncap = 0;
+    int stats = 0, ncap = 0, opts_done = 0;
+    const char *tsv = NULL;
+    /* captures are collected in place at the front of argv (after argv[0]) */
     for (int i = 1; i < argc; i++) {
-        if (!first && strcmp(argv[i], "--json") == 0) {
+        const char *a = argv[i];
+        if (opts_done || a[0] != '-' || a[1] == '\0') {
+            argv[1 + ncap++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
+            opts_done = 1;
+        } else if (strcmp(a, "--json") == 0) {
             pr.json = 1;
-        } else if (!first && strcmp(argv[i], "--stats") == 0) {
+        } else if (strcmp(a, "--stats") == 0) {
             stats = 1;
-        } else if (!first && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+        } else if (strcmp(a, "--files-tsv") == 0 && i + 1 < argc) {
+            tsv = argv[++i];
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if (!first && strcmp(argv[i], "--") == 0) {
-            first = i + 1;
-        } else if (!first && argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "wormsign net: unknown option %s\n", argv[i]);
+        } else {
+            fprintf(stderr, "wormsign net: unknown option %s\n", a);
             usage(stderr);
             return 2;
-        } else {
-            ncap++;
         }
     }
-    if (first)
-        ncap = argc - first;
     if (ncap == 0) {
         usage(stderr);
         return 2;
     }
     struct ws_net_opts opts = {.emit = net_print_emit, .emit_user = &pr};
+    FILE *tf = NULL;
+    if (tsv) {
+        tf = fopen(tsv, "w");
+        if (!tf) {
+            perror(tsv);
+            return 2;
+        }
+        opts.on_file = list_file;
+        opts.file_user = tf;
+    }
     ws_net *n = NULL;
     if (ws_net_new(&opts, &n) != WS_OK) {
         fprintf(stderr, "wormsign net: out of memory\n");
+        if (tf)
+            fclose(tf);
         return 2;
     }
     int failed = 0;
-    for (int i = first ? first : 1; i < argc; i++) {
-        if (!first && argv[i][0] == '-' && argv[i][1] != '\0')
-            continue;
+    for (int i = 1; i <= ncap; i++) {
         ws_status st = ws_net_scan_file(n, argv[i]);
         if (st != WS_OK)
             failed = 1;
@@ -84,6 +118,8 @@ int cmd_net(int argc, char **argv)
                 (unsigned long long)s.errors);
     }
     ws_net_free(n);
+    if (tf && fclose(tf) != 0)
+        failed = 1;
     fflush(stdout);
     if (pr.alerts)
         return 1;

@@ -151,6 +151,11 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
 void app_gap(struct net_ctx *c, struct net_app *a, int to_server);
 void app_release(struct net_ctx *c, struct net_app *a);
 
+/* ---- net_fuzz.c: drive one dissector over chunked raw bytes (fuzzers, tests) ---- */
+
+WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit,
+                                        void *user);
+
 /* ---- smb.c ---- */
 
 struct smb_conn *smb_conn_new(void);

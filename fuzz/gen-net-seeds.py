@@ -134,8 +134,12 @@ def ipv6_tcp(src, dst, sp, dp, seq, ack, flags, payload):
     return ip + tcp + payload
 
 
-def conversation(msgs, v6=False):
-    """msgs: list of (to_server, bytes). Returns raw IP packets of a TCP session."""
+def conversation(msgs, v6=False, seg=0, shuffle=None, drop=None, dup=False):
+    """msgs: list of (to_server, bytes). Returns raw IP packets of a TCP session.
+    seg: cut client data into segments of at most seg bytes; shuffle: a
+    random.Random that reorders each run of up to 5 client segments; drop:
+    index of a client segment left out (a capture gap); dup: also send every
+    third client segment twice and one overlapping segment (retransmissions)."""
     if v6:
         cli, srv, mk = [0xfe, 0x80] + [0] * 13 + [1], [0xfe, 0x80] + [0] * 13 + [2], ipv6_tcp
     else:
@@ -144,9 +148,31 @@ def conversation(msgs, v6=False):
     pk = [mk(cli, srv, 49200, 445, cs, 0, 0x02, b""), mk(srv, cli, 445, 49200, ss, cs + 1, 0x12, b"")]
     cs += 1
     ss += 1
+    nseg = 0
     for to_srv, m in msgs:
         data = nb(m)
-        if to_srv:
+        if to_srv and seg:
+            segs = [(cs + i, data[i:i + seg]) for i in range(0, len(data), seg)]
+            out = []
+            for k, (q, d) in enumerate(segs):
+                if drop is not None and nseg == drop:
+                    nseg += 1
+                    continue
+                nseg += 1
+                out.append((q, d))
+                if dup and k % 3 == 2:
+                    out.append((q, d))
+                    if k + 1 < len(segs):  # overlaps the end of this and start of the next
+                        out.append((q + len(d) // 2, data[q - cs + len(d) // 2:q - cs + len(d) + 7]))
+            if shuffle:
+                for i in range(0, len(out), 5):
+                    part = out[i:i + 5]
+                    shuffle.shuffle(part)
+                    out[i:i + 5] = part
+            for q, d in out:
+                pk.append(mk(cli, srv, 49200, 445, q, ss, 0x18, d))
+            cs += len(data)
+        elif to_srv:
             pk.append(mk(cli, srv, 49200, 445, cs, ss, 0x18, data))
             cs += len(data)
         else:
@@ -240,6 +266,12 @@ def main():
                      display="WMI Performance Adapter Extension",
                      binpath="C:\\Windows\\wmiapsrvex.exe ControlTrace -Embedding -k")
     write("fuzz-pcap", "kwampirs-raw.pcap", pcap(conversation(kw), 101))
+    import random
+    write("fuzz-pcap", "psexec-ooo.pcap",
+          pcap([link("eth", p, False) for p in
+                conversation(msgs, seg=97, shuffle=random.Random(5), dup=True)], 1))
+    write("fuzz-pcap", "psexec-gap.pcap",
+          pcap([link("eth", p, False) for p in conversation(msgs, seg=200, drop=8)], 1))
     write("fuzz-smb2", "psexec.chunks", chunks(msgs))
     write("fuzz-smb2", "kwampirs.chunks", chunks(kw))
     # dcerpc over TCP: bind, fragmented create (W), create (A), start

@@ -55,7 +55,7 @@ security-datasets/covenant_sharpsc_start_dcerpc_smb_svcctl_2020-08-06030120.cap 
 security-datasets/covenant_copy_smb_CreateRequest_2020-09-22145302.cap 0 -
 security-datasets/empire_shell_dcerpc_smb_service_dll_hijack_2020-09-21232839.cap 0 -
 suricata-verify/smb2-06__20171220_smb_net_user.pcap 0 -
-suricata-verify/smb2-04__20171220_smb_at_schedule.pcap 0 -
+suricata-verify/smb2-04__20171220_smb_at_schedule.pcap 1 net.atsvc.job_add
 suricata-verify/smb-dce_iface__input.pcap 0 -
 suricata-verify/smb-eicar-file__input.pcap 0 -
 suricata-verify/smb1-01__smb1.pcap 0 -
@@ -121,6 +121,11 @@ for f in security-datasets/covenant_sc_query_dcerpc_smb_svcctl_2020-08-05034820.
         fail "negative control $f gave a service creation"
     fi
 done
+
+# ---- 3b. the at.exe capture: NetrJobAdd over NDR64, command as tshark decodes it ----
+at="$WS_TMP/smb2-04__20171220_smb_at_schedule.pcap.ndjson"
+[ "$(jq -r 'select(.rule.id=="net.atsvc.job_add") | .wormsign.evidence.command' "$at")" = 'c:\mimikatz.exe' ] ||
+    fail "at_schedule: job command"
 
 # ---- 4. damaged captures: error records, never a crash ----
 src="$P/suricata-verify/smb2-07__20171220_smb_psexec_add_user.pcap"

@@ -405,7 +405,7 @@ static void test_svcctl_create(void **state)
     (void)state;
     struct svc_create sc;
     struct stub s = create_stub(10, 11, 11);
-    assert_int_equal(svcctl_parse_create(12, s.p, s.n, &sc), WS_OK);
+    assert_int_equal(svcctl_parse_create(12, 0, s.p, s.n, &sc), WS_OK);
     assert_string_equal(sc.name, "aaaaaaaaaa");
     assert_string_equal(sc.display, "WMI Performance Adapter Extension");
     assert_string_equal(sc.binpath, "C:\\Windows\\x.exe ControlTrace -Embedding -k");
@@ -415,7 +415,7 @@ static void test_svcctl_create(void **state)
     svc_create_release(&sc);
     /* every truncation: an error or a parse that stops after the binary path */
     for (size_t cut = 0; cut < s.n; cut++) {
-        ws_status st = svcctl_parse_create(12, s.p, cut, &sc);
+        ws_status st = svcctl_parse_create(12, 0, s.p, cut, &sc);
         if (st == WS_OK) {
             assert_non_null(sc.binpath);
             svc_create_release(&sc);
@@ -424,13 +424,13 @@ static void test_svcctl_create(void **state)
     free(s.p);
     /* actual_count > max_count is impossible */
     s = create_stub(10, 5, 11);
-    assert_int_equal(svcctl_parse_create(12, s.p, s.n, &sc), WS_E_CORRUPT);
+    assert_int_equal(svcctl_parse_create(12, 0, s.p, s.n, &sc), WS_E_CORRUPT);
     free(s.p);
     /* the name cap (WS_NET_MAX_NAME / 3 UTF-16 units): limit-1, limit, limit+1 */
     const size_t lim = WS_NET_MAX_NAME / 3;
     for (size_t units = lim - 2; units <= lim; units++) {
         s = create_stub(units, (uint32_t)units + 1, (uint32_t)units + 1);
-        ws_status st = svcctl_parse_create(12, s.p, s.n, &sc);
+        ws_status st = svcctl_parse_create(12, 0, s.p, s.n, &sc);
         if (units + 1 <= lim) {
             assert_int_equal(st, WS_OK);
             assert_int_equal(strlen(sc.name), units);
@@ -442,7 +442,7 @@ static void test_svcctl_create(void **state)
     }
     /* the largest value the field can hold */
     s = create_stub(1, 0xffffffffu, 0xffffffffu);
-    assert_int_equal(svcctl_parse_create(12, s.p, s.n, &sc), WS_E_TOO_LARGE);
+    assert_int_equal(svcctl_parse_create(12, 0, s.p, s.n, &sc), WS_E_TOO_LARGE);
     free(s.p);
 }
 

@@ -43,7 +43,9 @@ enum { CALL_NONE = 0, CALL_CREATE, CALL_OPEN_SVC };
 #define PT_RESPONSE 2
 #define PT_FAULT 3
 #define PT_BIND 11
+#define PT_BIND_ACK 12
 #define PT_ALTER 14
+#define PT_ALTER_RESP 15
 #define PT_AUTH3 16
 
 #define PFC_FIRST_FRAG 0x01
@@ -55,12 +57,16 @@ enum { CALL_NONE = 0, CALL_CREATE, CALL_OPEN_SVC };
 /* Interface UUIDs in wire order (first three fields little-endian). */
 static const uint8_t UUID_SVCCTL[16] = {0x81, 0xbb, 0x7a, 0x36, 0x44, 0x98, 0xf1, 0x35,
                                         0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03};
+/* NDR64 transfer syntax 71710533-beba-4937-8319-b5dbef9ccc36 (MS-RPCE 2.2.5) */
+static const uint8_t UUID_NDR64[16] = {0x33, 0x05, 0x71, 0x71, 0xba, 0xbe, 0x37, 0x49,
+                                       0x83, 0x19, 0xb5, 0xdb, 0xef, 0x9c, 0xcc, 0x36};
 static const uint8_t UUID_ATSVC[16] = {0x82, 0x06, 0xf7, 0x1f, 0x51, 0x0a, 0xe8, 0x30,
                                        0x07, 0x6d, 0x74, 0x0b, 0xe8, 0xce, 0xe9, 0x8b};
 
 struct dce_ctxi {
     uint16_t id;
     int iface;
+    int ndr64; /* transfer syntax: NDR64, else NDR 2.0 */
 };
 
 struct dce_call {
@@ -88,6 +94,8 @@ struct dce_pipe {
     struct dce_dir dir[2];
     struct dce_ctxi ctx[WS_NET_MAX_DCE_CTX];
     size_t nctx;
+    uint16_t bind_ids[WS_NET_MAX_DCE_CTX]; /* context ids of the last bind, in order */
+    size_t nbind_ids;
     struct dce_call calls[WS_NET_MAX_DCE_CALLS];
     size_t ncalls;
     struct dce_handle *handles;
@@ -130,29 +138,39 @@ const struct net_account *dce_account(const struct dce_pipe *d)
     return d->acct.user || d->acct.domain ? &d->acct : NULL;
 }
 
-static int ctx_iface(const struct dce_pipe *d, uint16_t id)
+static struct dce_ctxi *ctx_get(struct dce_pipe *d, uint16_t id)
 {
     for (size_t i = 0; i < d->nctx; i++)
         if (d->ctx[i].id == id)
-            return d->ctx[i].iface;
-    return IF_OTHER;
+            return &d->ctx[i];
+    return NULL;
 }
 
-static void ctx_set(struct dce_pipe *d, uint16_t id, int iface)
+static int ctx_iface(struct dce_pipe *d, uint16_t id)
 {
-    for (size_t i = 0; i < d->nctx; i++) {
-        if (d->ctx[i].id == id) {
-            d->ctx[i].iface = iface;
-            return;
+    struct dce_ctxi *x = ctx_get(d, id);
+    return x ? x->iface : IF_OTHER;
+}
+
+static int ctx_ndr64(struct dce_pipe *d, uint16_t id)
+{
+    struct dce_ctxi *x = ctx_get(d, id);
+    return x ? x->ndr64 : 0;
+}
+
+static void ctx_set(struct dce_pipe *d, uint16_t id, int iface, int ndr64)
+{
+    struct dce_ctxi *x = ctx_get(d, id);
+    if (!x) {
+        if (d->nctx == WS_NET_MAX_DCE_CTX) {
+            memmove(d->ctx, d->ctx + 1, (d->nctx - 1) * sizeof *d->ctx);
+            d->nctx--;
         }
+        x = &d->ctx[d->nctx++];
+        x->id = id;
     }
-    if (d->nctx == WS_NET_MAX_DCE_CTX) {
-        memmove(d->ctx, d->ctx + 1, (d->nctx - 1) * sizeof *d->ctx);
-        d->nctx--;
-    }
-    d->ctx[d->nctx].id = id;
-    d->ctx[d->nctx].iface = iface;
-    d->nctx++;
+    x->iface = iface;
+    x->ndr64 = ndr64;
 }
 
 static void call_add(struct dce_pipe *d, uint32_t call_id, uint16_t opnum, int kind, long svc)
@@ -218,12 +236,26 @@ static void on_request(struct net_ctx *c, struct dce_pipe *d, const struct pdu_c
                        size_t n)
 {
     int iface = ctx_iface(d, ctx);
+    const struct net_account *acct = x->acct ? x->acct : dce_account(d);
+    if (iface == IF_ATSVC && opnum == 0) { /* NetrJobAdd */
+        char *server = NULL, *command = NULL;
+        ws_status st = atsvc_parse_job_add(ctx_ndr64(d, ctx), stub, n, &server, &command);
+        if (st != WS_OK) {
+            net_report(c, 0, "net.error.atsvc", st, x->e,
+                       "atsvc NetrJobAdd request in frame %llu unreadable",
+                       (unsigned long long)c->pk.frame);
+            return;
+        }
+        net_job_add(c, x->e, x->proto, acct, server, command);
+        ws_free(server);
+        ws_free(command);
+        return;
+    }
     if (iface != IF_SVCCTL)
         return;
-    const struct net_account *acct = x->acct ? x->acct : dce_account(d);
     if (svcctl_is_create(opnum)) {
         struct svc_create sc;
-        ws_status st = svcctl_parse_create(opnum, stub, n, &sc);
+        ws_status st = svcctl_parse_create(opnum, ctx_ndr64(d, ctx), stub, n, &sc);
         if (st != WS_OK) {
             net_report(c, 0, "net.error.svcctl", st, x->e,
                        "svcctl create-service request (opnum %u) in frame %llu unreadable",
@@ -235,7 +267,7 @@ static void on_request(struct net_ctx *c, struct dce_pipe *d, const struct pdu_c
         call_add(d, call_id, opnum, CALL_CREATE, idx);
     } else if (opnum == 16 || opnum == 28) { /* ROpenServiceW / ROpenServiceA */
         char *name = NULL;
-        if (svcctl_parse_open(opnum, stub, n, &name) != WS_OK)
+        if (svcctl_parse_open(opnum, ctx_ndr64(d, ctx), stub, n, &name) != WS_OK)
             return;
         long idx = net_svc_find(c, x->e, name);
         ws_free(name);
@@ -290,19 +322,51 @@ static void bind_items(struct dce_pipe *d, struct ws_cur *b)
     if (ws_cur_le16(b, &xmit) || ws_cur_le16(b, &recv) || ws_cur_le32(b, &group) ||
         ws_cur_u8(b, &n) || ws_cur_u8(b, &r1) || ws_cur_le16(b, &r2))
         return;
+    d->nbind_ids = 0;
     for (unsigned i = 0; i < n; i++) { /* n <= 255; each pass consumes >= 24 bytes */
         uint16_t id;
         uint8_t ntrans, res;
-        const uint8_t *uuid;
+        const uint8_t *uuid, *syntax = NULL;
         uint32_t ver;
         if (ws_cur_le16(b, &id) || ws_cur_u8(b, &ntrans) || ws_cur_u8(b, &res) ||
-            ws_cur_bytes(b, 16, &uuid) || ws_cur_le32(b, &ver) ||
-            ws_cur_skip(b, (size_t)ntrans * 20))
+            ws_cur_bytes(b, 16, &uuid) || ws_cur_le32(b, &ver))
+            return;
+        if (ntrans > 0 && ws_cur_bytes(b, 16, &syntax) == WS_OK && ws_cur_skip(b, 4) == WS_OK)
+            ntrans--;
+        if (ws_cur_skip(b, (size_t)ntrans * 20))
             return;
         int iface = !memcmp(uuid, UUID_SVCCTL, 16)  ? IF_SVCCTL
                     : !memcmp(uuid, UUID_ATSVC, 16) ? IF_ATSVC
                                                     : IF_OTHER;
-        ctx_set(d, id, iface);
+        ctx_set(d, id, iface, syntax && !memcmp(syntax, UUID_NDR64, 16));
+        if (d->nbind_ids < WS_NET_MAX_DCE_CTX)
+            d->bind_ids[d->nbind_ids++] = id;
+    }
+}
+
+/* bind_ack / alter_context_resp (C706 12.6.4.4): which syntax each item got. */
+static void bind_results(struct dce_pipe *d, struct ws_cur *b)
+{
+    uint16_t xmit, recv, alen;
+    uint32_t group;
+    uint8_t n, r1;
+    uint16_t r2;
+    if (ws_cur_le16(b, &xmit) || ws_cur_le16(b, &recv) || ws_cur_le32(b, &group) ||
+        ws_cur_le16(b, &alen) || ws_cur_skip(b, alen))
+        return;
+    /* the window starts 16 bytes into the PDU, so 4-alignment is the same */
+    if (ws_cur_skip(b, (4 - (b->off & 3)) & 3) || ws_cur_u8(b, &n) || ws_cur_u8(b, &r1) ||
+        ws_cur_le16(b, &r2))
+        return;
+    for (unsigned i = 0; i < n && i < d->nbind_ids; i++) {
+        uint16_t result, reason;
+        const uint8_t *syntax;
+        if (ws_cur_le16(b, &result) || ws_cur_le16(b, &reason) || ws_cur_bytes(b, 16, &syntax) ||
+            ws_cur_skip(b, 4))
+            return;
+        struct dce_ctxi *x = ctx_get(d, d->bind_ids[i]);
+        if (x && result == 0)
+            x->ndr64 = memcmp(syntax, UUID_NDR64, 16) == 0;
     }
 }
 
@@ -366,6 +430,10 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
             }
         }
         return;
+    case PT_BIND_ACK:
+    case PT_ALTER_RESP:
+        bind_results(d, &b);
+        return;
     case PT_FAULT:
         on_fault(c, d, call_id, &b);
         return;
@@ -395,10 +463,10 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
             sc.sealed = 1;
             (void)net_svc_add(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), opnum, &sc);
         }
-        if (ptype == PT_REQUEST && ctx_iface(d, ctx) == IF_SVCCTL && !d->encrypted_reported) {
+        if (ptype == PT_REQUEST && ctx_iface(d, ctx) != IF_OTHER && !d->encrypted_reported) {
             d->encrypted_reported = 1;
             net_report(c, 1, "net.dcerpc.encrypted", WS_E_UNSUPPORTED, x->e,
-                       "svcctl calls from frame %llu are sealed (packet privacy); their "
+                       "svcctl/atsvc calls from frame %llu are sealed (packet privacy); their "
                        "arguments cannot be examined",
                        (unsigned long long)c->pk.frame);
         }

@@ -150,6 +150,8 @@ void net_report(struct net_ctx *c, int info, const char *rule_id, ws_status st,
     emit(c, &f);
 }
 
+static void time_text(int64_t sec, int32_t usec, char *out, size_t cap);
+
 /* ---- records ---- */
 
 static void add_frame(uint64_t *frames, size_t *n, uint64_t fr)
@@ -210,6 +212,43 @@ long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name)
             return (long)i;
     }
     return -1;
+}
+
+void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                 const struct net_account *acct, const char *server, const char *command)
+{
+    char msg[512], when[64], frame[24];
+    struct kvs fields = {0}, ev = {0};
+    ends_fields(&fields, e, NULL, 0);
+    kv_str(&fields, "network.protocol", proto);
+    kv_str(&fields, "event.action", "scheduled-job-created");
+    if (acct) {
+        kv_str(&fields, "user.name", acct->user);
+        kv_str(&fields, "user.domain", acct->domain);
+    }
+    kv_str(&ev, "command", command);
+    kv_str(&ev, "server_name", server);
+    snprintf(frame, sizeof frame, "%llu", (unsigned long long)c->pk.frame);
+    kv_str(&ev, "frames", frame);
+    time_text(c->pk.sec, c->pk.usec, when, sizeof when);
+    kv_str(&ev, "time", when);
+    snprintf(msg, sizeof msg, "%s scheduled a job on %s: %.300s", e->cli_ip, e->srv_ip,
+             command ? command : "");
+    struct ws_finding f;
+    finding_init(c, &f, WS_FINDING_ALERT);
+    f.rule_id = "net.atsvc.job_add";
+    f.rule_name = "Remote scheduled job (atsvc NetrJobAdd)";
+    f.description = "A client scheduled a command on another host through the AT service "
+                    "(MS-TSCH ATSvc), a lateral-movement technique of at.exe and atexec.";
+    f.reference = "https://attack.mitre.org/techniques/T1053/002/";
+    f.severity = SEV_CREATE;
+    f.mtime = c->pk.sec;
+    f.message = msg;
+    f.fields = fields.kv;
+    f.n_fields = fields.n;
+    f.evidence = ev.kv;
+    f.n_evidence = ev.n;
+    emit(c, &f);
 }
 
 void net_smb1_only(struct net_ctx *c, const struct net_ends *e)

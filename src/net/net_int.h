@@ -206,13 +206,17 @@ struct svc_create {
 };
 
 int svcctl_is_create(uint16_t opnum);
-/* Decode an RCreateService* request stub (MS-SCMR 3.1.4.12 and kin). */
-WS_MUST_CHECK ws_status svcctl_parse_create(uint16_t opnum, const uint8_t *stub, size_t n,
-                                            struct svc_create *out);
+/* Decode an RCreateService* request stub (MS-SCMR 3.1.4.12 and kin); ndr64:
+ * the context's transfer syntax is NDR64 rather than NDR 2.0. */
+WS_MUST_CHECK ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub,
+                                            size_t n, struct svc_create *out);
 void svc_create_release(struct svc_create *s);
 /* ROpenServiceW/A (16/28) request: the service name. Owned: ws_free. */
-WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, const uint8_t *stub, size_t n,
-                                          char **name);
+WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub,
+                                          size_t n, char **name);
+/* NetrJobAdd (atsvc opnum 0) request: server name and command (either NULL). */
+WS_MUST_CHECK ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n,
+                                            char **server, char **command);
 /* Last 4 bytes of a response stub: the DWORD return value. */
 WS_MUST_CHECK ws_status svcctl_return_code(const uint8_t *stub, size_t n, uint32_t *rc);
 /* Response of a create/open: the 20-byte handle before the return value. */
@@ -229,6 +233,9 @@ void net_svc_result(struct net_ctx *c, long idx, uint32_t rc);
 void net_svc_started(struct net_ctx *c, long idx);
 /* Index of the most recent service by name created on this connection, or -1. */
 long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name);
+/* A remote scheduled job (atsvc NetrJobAdd): emitted at once. */
+void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                 const struct net_account *acct, const char *server, const char *command);
 /* A server answered an SMB2-capable negotiate in SMB1 (likely XP/2003). */
 void net_smb1_only(struct net_ctx *c, const struct net_ends *e);
 

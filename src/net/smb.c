@@ -283,8 +283,8 @@ void smb_open_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends 
 {
     if (n == 0)
         return;
-    if (!o->pipe && !o->file && to_server && !o->name && looks_dce(p, n))
-        o->pipe = 1; /* picked up mid-stream: unknown handle carrying DCE/RPC */
+    if (!o->pipe && !o->file && to_server && !smb_tree_find(s, o->tid) && looks_dce(p, n))
+        o->pipe = 1; /* tree connect not in the capture: a handle carrying DCE/RPC */
     if (o->pipe) {
         if (!o->dce && !(o->dce = dce_pipe_new()))
             return;

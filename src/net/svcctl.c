@@ -40,46 +40,68 @@ static int is_wide(uint16_t opnum)
     return opnum == 12 || opnum == 45 || opnum == 60 || opnum == 16 || opnum == 19;
 }
 
-static ws_status align4(struct ws_cur *c)
+/* NDR cursor: NDR 2.0 (4-byte pointers and counts) or NDR64 (MS-RPCE 2.2.5:
+ * 8-byte pointers and counts, 8-aligned). Alignment is relative to the stub. */
+struct ndr {
+    struct ws_cur c;
+    int ndr64;
+};
+
+static ws_status align(struct ndr *d, size_t a)
 {
-    size_t pad = (4 - (c->off & 3)) & 3;
-    return ws_cur_skip(c, pad);
+    size_t pad = (a - (d->c.off & (a - 1))) & (a - 1);
+    return ws_cur_skip(&d->c, pad);
 }
 
-static ws_status u32(struct ws_cur *c, uint32_t *v)
+static ws_status u32(struct ndr *d, uint32_t *v)
 {
-    ws_status st = align4(c);
-    return st ? st : ws_cur_le32(c, v);
+    ws_status st = align(d, 4);
+    return st ? st : ws_cur_le32(&d->c, v);
 }
 
-static ws_status cv_string(struct ws_cur *c, int wide, char **out)
+/* A pointer referent id, a conformance or variance count, a DWORD_PTR. */
+static ws_status wide_int(struct ndr *d, uint64_t *v)
 {
-    uint32_t max, offset, actual;
+    if (!d->ndr64) {
+        uint32_t x;
+        ws_status st = u32(d, &x);
+        if (st == WS_OK)
+            *v = x;
+        return st;
+    }
+    ws_status st = align(d, 8);
+    return st ? st : ws_cur_le64(&d->c, v);
+}
+
+static ws_status cv_string(struct ndr *d, int wide, char **out)
+{
+    uint64_t max, offset, actual;
     ws_status st;
-    if ((st = u32(c, &max)) || (st = u32(c, &offset)) || (st = u32(c, &actual)))
+    if ((st = wide_int(d, &max)) || (st = wide_int(d, &offset)) || (st = wide_int(d, &actual)))
         return st;
     if (offset != 0 || actual > max)
         return WS_E_CORRUPT;
-    size_t unit = wide ? 2 : 1;
     if (actual > WS_NET_MAX_NAME / 3)
         return WS_E_TOO_LARGE;
+    size_t unit = wide ? 2 : 1;
     const uint8_t *p;
-    if ((st = ws_cur_bytes(c, (size_t)actual * unit, &p)))
+    if ((st = ws_cur_bytes(&d->c, (size_t)actual * unit, &p)))
         return st;
-    return wide ? net_utf16_to_utf8(p, (size_t)actual * 2, out) : net_bytes_dup(p, actual, out);
+    return wide ? net_utf16_to_utf8(p, (size_t)actual * 2, out)
+                : net_bytes_dup(p, (size_t)actual, out);
 }
 
-static ws_status unique_string(struct ws_cur *c, int wide, char **out)
+static ws_status unique_string(struct ndr *d, int wide, char **out)
 {
-    uint32_t ref;
-    ws_status st = u32(c, &ref);
+    uint64_t ref;
+    ws_status st = wide_int(d, &ref);
     if (st)
         return st;
     if (ref == 0) {
         *out = NULL;
         return WS_OK;
     }
-    return cv_string(c, wide, out);
+    return cv_string(d, wide, out);
 }
 
 void svc_create_release(struct svc_create *s)
@@ -90,48 +112,75 @@ void svc_create_release(struct svc_create *s)
     WS_FREE_AND_NULL(s->account);
 }
 
-ws_status svcctl_parse_create(uint16_t opnum, const uint8_t *stub, size_t n,
+ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n,
                               struct svc_create *out)
 {
-    struct ws_cur c;
-    ws_cur_init(&c, stub, n);
+    struct ndr d = {.ndr64 = ndr64};
+    ws_cur_init(&d.c, stub, n);
     struct svc_create s = {0};
     int wide = is_wide(opnum);
-    uint32_t access, errctl, ref, dsize, tag;
+    uint32_t access, errctl, dsize, tag;
+    uint64_t ref;
     ws_status st;
     s.wide = wide;
-    if ((st = ws_cur_skip(&c, 20)) || (st = cv_string(&c, wide, &s.name)) ||
-        (st = unique_string(&c, wide, &s.display)) || (st = u32(&c, &access)) ||
-        (st = u32(&c, &s.service_type)) || (st = u32(&c, &s.start_type)) ||
-        (st = u32(&c, &errctl)) || (st = cv_string(&c, wide, &s.binpath))) {
+    if ((st = ws_cur_skip(&d.c, 20)) || (st = cv_string(&d, wide, &s.name)) ||
+        (st = unique_string(&d, wide, &s.display)) || (st = u32(&d, &access)) ||
+        (st = u32(&d, &s.service_type)) || (st = u32(&d, &s.start_type)) ||
+        (st = u32(&d, &errctl)) || (st = cv_string(&d, wide, &s.binpath))) {
         svc_create_release(&s);
         return st;
     }
     /* The rest is best effort: a stub cut after the binary path still tells
      * us what matters. */
     char *group = NULL;
-    if (unique_string(&c, wide, &group) == WS_OK && u32(&c, &ref) == WS_OK &&
-        (ref == 0 || u32(&c, &tag) == WS_OK) && u32(&c, &ref) == WS_OK) {
+    if (unique_string(&d, wide, &group) == WS_OK && wide_int(&d, &ref) == WS_OK &&
+        (ref == 0 || u32(&d, &tag) == WS_OK) && wide_int(&d, &ref) == WS_OK) {
         int ok = 1;
         if (ref != 0) {
-            uint32_t max;
-            ok = u32(&c, &max) == WS_OK && ws_cur_skip(&c, max) == WS_OK;
+            uint64_t max;
+            ok = wide_int(&d, &max) == WS_OK && max <= n && ws_cur_skip(&d.c, (size_t)max) == WS_OK;
         }
-        if (ok && u32(&c, &dsize) == WS_OK)
-            (void)unique_string(&c, wide, &s.account);
+        if (ok && u32(&d, &dsize) == WS_OK && unique_string(&d, wide, &s.account) != WS_OK)
+            s.account = NULL;
     }
     ws_free(group);
     *out = s;
     return WS_OK;
 }
 
-ws_status svcctl_parse_open(uint16_t opnum, const uint8_t *stub, size_t n, char **name)
+ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n, char **name)
 {
     /* ROpenServiceW/A (3.1.4.16/28): hSCManager 20, lpServiceName [string] ref */
-    struct ws_cur c;
-    ws_cur_init(&c, stub, n);
-    ws_status st = ws_cur_skip(&c, 20);
-    return st ? st : cv_string(&c, is_wide(opnum), name);
+    struct ndr d = {.ndr64 = ndr64};
+    ws_cur_init(&d.c, stub, n);
+    ws_status st = ws_cur_skip(&d.c, 20);
+    return st ? st : cv_string(&d, is_wide(opnum), name);
+}
+
+ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **server,
+                              char **command)
+{
+    /* NetrJobAdd (MS-TSCH 3.2.5.2.1): ServerName [in, string, unique] wchar_t*,
+     * pAtInfo [in, ref] AT_INFO { DWORD_PTR JobTime; DWORD DaysOfMonth;
+     * UCHAR DaysOfWeek; UCHAR Flags; [string] wchar_t *Command; } - the
+     * embedded Command pointer's referent follows the structure. */
+    struct ndr d = {.ndr64 = ndr64};
+    ws_cur_init(&d.c, stub, n);
+    char *srv = NULL, *cmd = NULL;
+    uint64_t jobtime, ref;
+    uint32_t days;
+    uint8_t dow, flags;
+    ws_status st;
+    if ((st = unique_string(&d, 1, &srv)) || (st = align(&d, ndr64 ? 8 : 4)) ||
+        (st = wide_int(&d, &jobtime)) || (st = u32(&d, &days)) ||
+        (st = ws_cur_u8(&d.c, &dow)) || (st = ws_cur_u8(&d.c, &flags)) ||
+        (st = wide_int(&d, &ref)) || (ref != 0 && (st = cv_string(&d, 1, &cmd)))) {
+        ws_free(srv);
+        return st;
+    }
+    *server = srv;
+    *command = cmd;
+    return WS_OK;
 }
 
 ws_status svcctl_return_code(const uint8_t *stub, size_t n, uint32_t *rc)

@@ -446,6 +446,71 @@ static void test_svcctl_create(void **state)
     free(s.p);
 }
 
+/* NDR64 (MS-RPCE 2.2.5): 8-byte pointers and counts, 8-aligned. */
+static void st_align8(struct stub *s)
+{
+    static const uint8_t z[8] = {0};
+    st_put(s, z, (8 - s->n % 8) % 8);
+}
+
+static void st_u64(struct stub *s, uint64_t v)
+{
+    st_align8(s);
+    st_u32(s, (uint32_t)v);
+    st_u32(s, (uint32_t)(v >> 32));
+}
+
+static void st_wstr64(struct stub *s, const char *str)
+{
+    size_t n = strlen(str) + 1;
+    st_u64(s, n);
+    st_u64(s, 0);
+    st_u64(s, n);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t u[2] = {(uint8_t)str[i], 0};
+        st_put(s, u, 2);
+    }
+}
+
+static void test_svcctl_ndr64(void **state)
+{
+    (void)state;
+    struct stub s = {0};
+    uint8_t h[20] = {0};
+    st_put(&s, h, 20);
+    st_wstr64(&s, "WmiApSrvEx");
+    st_u64(&s, 0x20000);
+    st_wstr64(&s, "disp");
+    st_align(&s);
+    st_u32(&s, 0xf01ff);
+    st_u32(&s, 0x10);
+    st_u32(&s, 3);
+    st_u32(&s, 1);
+    st_wstr64(&s, "%SystemRoot%\\x.exe");
+    st_u64(&s, 0); /* group */
+    st_u64(&s, 0); /* tag */
+    st_u64(&s, 0); /* dependencies */
+    st_align(&s);
+    st_u32(&s, 0);
+    st_u64(&s, 0x20004);
+    st_wstr64(&s, "LocalSystem");
+    struct svc_create sc;
+    assert_int_equal(svcctl_parse_create(45, 1, s.p, s.n, &sc), WS_OK);
+    assert_string_equal(sc.name, "WmiApSrvEx");
+    assert_string_equal(sc.display, "disp");
+    assert_string_equal(sc.binpath, "%SystemRoot%\\x.exe");
+    assert_string_equal(sc.account, "LocalSystem");
+    assert_int_equal(sc.start_type, 3);
+    svc_create_release(&sc);
+    /* read as NDR 2.0 it must not yield the same strings */
+    if (svcctl_parse_create(45, 0, s.p, s.n, &sc) == WS_OK) {
+        assert_true(sc.name == NULL || strcmp(sc.name, "WmiApSrvEx") != 0 ||
+                    sc.binpath == NULL || strcmp(sc.binpath, "%SystemRoot%\\x.exe") != 0);
+        svc_create_release(&sc);
+    }
+    free(s.p);
+}
+
 static void test_svcctl_small(void **state)
 {
     (void)state;
@@ -585,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_ntlmssp),
         cmocka_unit_test(test_svcctl_create),
         cmocka_unit_test(test_svcctl_small),
+        cmocka_unit_test(test_svcctl_ndr64),
         cmocka_unit_test(test_dcerpc_fragments),
         cmocka_unit_test(test_dcerpc_stub_cap),
         cmocka_unit_test(test_alloc_failures),

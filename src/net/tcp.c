@@ -347,9 +347,10 @@ void tcp_segment(struct net_ctx *c, int family, const uint8_t *src, const uint8_
     }
     struct tcp_half *h = &f->half[dir];
 
-    if ((flags & TH_SYN) && h->seq_set && (f->done || h->fin) &&
-        (int32_t)(seq - h->next_seq) != -1) {
-        /* Port reuse: a new connection on a finished 4-tuple. */
+    if ((flags & TH_SYN) && (f->done || (h->seq_set && (uint32_t)(seq + 1) != h->next_seq))) {
+        /* A SYN on a finished flow, or one that is not a retransmission of
+         * the SYN we saw: a new connection on this 4-tuple (port reuse, or a
+         * close we missed). */
         flow_finish(c, f);
         half_reset(c, &f->half[0]);
         half_reset(c, &f->half[1]);

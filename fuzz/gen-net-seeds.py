@@ -77,6 +77,86 @@ def ioctl_resp(mid, tid, fid, data):
     return smb2(11, mid, body + data, resp=True, tid=tid)
 
 
+# ---- SMB1 (MS-CIFS 2.2.3.1 header, 2.2.4 commands) ----
+def smb1(cmd, words, data, resp=False, tid=0, uid=0, mid=0, pid=0x1000, status=0):
+    hdr = (b"\xffSMB" + bytes([cmd]) + u32(status) + bytes([0x98 if resp else 0x18]) +
+           u16(0xC807) + u16(0) + bytes(8) + u16(0) + u16(tid) + u16(pid) + u16(uid) + u16(mid))
+    return hdr + bytes([len(words) // 2]) + words + u16(len(data)) + data
+
+
+ANDX_NONE = b"\xff\x00" + u16(0)
+
+
+def ntlm_auth_msg(user, domain, ws):
+    d, u, w = utf16(domain), utf16(user), utf16(ws)
+    off = 64
+    flds = b""
+    for v in (d, u, w):
+        flds += u16(len(v)) + u16(len(v)) + u32(off)
+        off += len(v)
+    return (b"NTLMSSP\x00" + u32(3) + u16(0) + u16(0) + u32(64) + u16(0) + u16(0) + u32(64) +
+            flds + u16(0) + u16(0) + u32(off) + u32(1) + d + u + w)
+
+
+def smb1_xp_kwampirs(payload):
+    fid_f, fid_p = 0x4001, 0x4002
+    neg = b"".join(b"\x02" + d + b"\x00" for d in (b"NT LM 0.12", b"SMB 2.002", b"SMB 2.???"))
+    neg_resp_words = u16(0) + b"\x03" + u16(50) + u16(1) + u32(16644) + u32(65536) + u32(0) + \
+        u32(0x8000e3fd) + bytes(8) + u16(0) + b"\x00"
+    blob = ntlm_auth_msg("bob", "HOSPITAL", "XP-WARD3")
+    ss_words = ANDX_NONE + u16(16644) + u16(50) + u16(0) + u32(0) + u16(len(blob)) + u32(0) + \
+        u32(0x800000d4)
+    def tree(mid, path):
+        return smb1(0x75, ANDX_NONE + u16(0) + u16(1), b"\x00" + utf16(path) + b"\x00\x00" +
+                    b"?????\x00", uid=0x800, mid=mid)
+    def tree_resp(mid, tid):
+        return smb1(0x75, ANDX_NONE + u16(1), b"A:\x00", resp=True, tid=tid, uid=0x800, mid=mid)
+    def create(mid, tid, name):
+        n = utf16(name)
+        words = (ANDX_NONE + b"\x00" + u16(len(n)) + u32(0) + u32(0) + u32(0x2019f) + bytes(8) +
+                 u32(0x80) + u32(3) + u32(5) + u32(0x40) + u32(2) + b"\x00")
+        return smb1(0xA2, words, b"\x00" + n + b"\x00\x00", tid=tid, uid=0x800, mid=mid)
+    def create_resp(mid, tid, fid):
+        words = ANDX_NONE + b"\x00" + u16(fid) + bytes(68 - 7)
+        return smb1(0xA2, words, b"", resp=True, tid=tid, uid=0x800, mid=mid)
+    def write(mid, tid, fid, off, data):
+        words = ANDX_NONE + u16(fid) + u32(off) + u32(0) + u16(0) + u16(0) + u16(0) + \
+            u16(len(data)) + u16(64) + u32(0)
+        return smb1(0x2F, words, b"\x00" + data, tid=tid, uid=0x800, mid=mid)
+    def close(mid, tid, fid):
+        return smb1(0x04, u16(fid) + u32(0), b"", tid=tid, uid=0x800, mid=mid)
+    def transact(mid, tid, fid, data):
+        words = (u16(0) + u16(len(data)) + u16(0) + u16(4280) + b"\x00\x00" + u16(0) + u32(0) +
+                 u16(0) + u16(0) + u16(84) + u16(len(data)) + u16(84) + b"\x02\x00" +
+                 u16(0x26) + u16(fid))
+        return smb1(0x25, words, b"\x00" + utf16("\\PIPE\\") + b"\x00\x00" + b"\x00\x00" + data,
+                    tid=tid, uid=0x800, mid=mid)
+    def transact_resp(mid, tid, data):
+        words = (u16(0) + u16(len(data)) + u16(0) + u16(0) + u16(56) + u16(0) + u16(len(data)) +
+                 u16(56) + u16(0) + b"\x00\x00")
+        return smb1(0x25, words, b"\x00" + data, resp=True, tid=tid, uid=0x800, mid=mid)
+    stub = create_service_stub("WmiApSrvEx", "WMI Performance Adapter Extension",
+                               "%SystemRoot%\\system32\\wmiapsrvex.exe", start=2)
+    half = len(payload) // 2
+    return [
+        (1, smb1(0x72, b"", neg, mid=1)),
+        (0, smb1(0x72, neg_resp_words, bytes(16), resp=True, mid=1)),
+        (1, smb1(0x73, ss_words, blob, uid=0x800, mid=2)),
+        (0, smb1(0x73, ANDX_NONE + u16(0) + u16(0), b"", resp=True, uid=0x800, mid=2)),
+        (1, tree(3, "\\\\WARD3\\C$")), (0, tree_resp(3, 0x2001)),
+        (1, create(4, 0x2001, "\\WINDOWS\\system32\\wmiapsrvex.exe")),
+        (0, create_resp(4, 0x2001, fid_f)),
+        (1, write(5, 0x2001, fid_f, 0, payload[:half])),
+        (1, write(6, 0x2001, fid_f, half, payload[half:])),
+        (1, close(7, 0x2001, fid_f)),
+        (1, tree(8, "\\\\WARD3\\IPC$")), (0, tree_resp(8, 0x2002)),
+        (1, create(9, 0x2002, "\\svcctl")), (0, create_resp(9, 0x2002, fid_p)),
+        (1, write(10, 0x2002, fid_p, 0, bind(1))),
+        (1, transact(11, 0x2002, fid_p, request(2, 12, stub))),
+        (0, transact_resp(11, 0x2002, response(2, u32(0) + bytes([7] * 20) + u32(0)))),
+    ]
+
+
 # ---- DCE/RPC and NDR ----
 def dce(ptype, call_id, body, flags=3):
     return bytes([5, 0, ptype, flags, 0x10, 0, 0, 0]) + u16(16 + len(body)) + u16(0) + \
@@ -272,6 +352,9 @@ def main():
                 conversation(msgs, seg=97, shuffle=random.Random(5), dup=True)], 1))
     write("fuzz-pcap", "psexec-gap.pcap",
           pcap([link("eth", p, False) for p in conversation(msgs, seg=200, drop=8)], 1))
+    xp = smb1_xp_kwampirs(b"MZ kwampirs over smb1" * 10)
+    write("fuzz-pcap", "kwampirs-smb1.pcap", pcap([link("eth", p, False) for p in conversation(xp)], 1))
+    write("fuzz-smb2", "kwampirs-smb1.chunks", chunks(xp))
     write("fuzz-smb2", "psexec.chunks", chunks(msgs))
     write("fuzz-smb2", "kwampirs.chunks", chunks(kw))
     # dcerpc over TCP: bind, fragmented create (W), create (A), start

@@ -152,6 +152,24 @@ static void test_kwampirs(void **state)
     assert_string_equal(s.file[l], "wmiapsrvex.exe");
 }
 
+/* An XP-style SMB1 session (negotiate answered in SMB1, NTLM session setup,
+ * C$\WINDOWS write, TransactNmPipe to svcctl). */
+static void test_kwampirs_smb1(void **state)
+{
+    (void)state;
+    struct seen s = {0};
+    assert_int_equal(scan_seed("kwampirs-smb1.pcap", &s), WS_OK);
+    int k = find(&s, "net.kwampirs.service");
+    assert_true(k >= 0);
+    assert_string_equal(s.user[k], "bob");
+    int l = find(&s, "net.lateral.admin_share_service");
+    assert_true(l >= 0);
+    /* sha256(b"MZ kwampirs over smb1" * 10), Python hashlib */
+    assert_string_equal(s.sha[l], "599a5d80884b59d185f4c9ed9e034ee6aa345962b589243e2c5186194088eb6a");
+    assert_string_equal(s.file[l], "wmiapsrvex.exe");
+    assert_true(find(&s, "net.smb1.only") >= 0);
+}
+
 static void test_gap(void **state)
 {
     (void)state;
@@ -643,6 +661,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psexec_every_link_type),
         cmocka_unit_test(test_kwampirs),
+        cmocka_unit_test(test_kwampirs_smb1),
         cmocka_unit_test(test_gap),
         cmocka_unit_test(test_not_a_capture),
         cmocka_unit_test(test_truncated_prefixes),

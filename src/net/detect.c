@@ -296,6 +296,13 @@ static int path_names(const char *bin, const char *base)
     return 0;
 }
 
+static const char *skip_bs(const char *name)
+{
+    while (*name == '\\')
+        name++;
+    return name;
+}
+
 static const char *base_name(const char *path)
 {
     const char *b = strrchr(path, '\\');
@@ -477,7 +484,7 @@ static void emit_lateral(struct net_ctx *c, const struct net_svc *s)
     kv_str(&fields, "file.name", base_name(bi.name));
     if (bi.complete)
         kv_int(&fields, "file.size", (int64_t)bi.size);
-    snprintf(full, sizeof full, "%s\\%s", bi.share, bi.name);
+    snprintf(full, sizeof full, "%s\\%s", bi.share, skip_bs(bi.name));
     kv_str(&ev, "file_share_path", full);
     frames_text(bi.frames, bi.nframes, fframes, sizeof fframes);
     kv_str(&ev, "file_frames", fframes);
@@ -523,7 +530,7 @@ static void emit_admin_file(struct net_ctx *c, const struct net_file *nf)
     kv_str(&fields, "user.domain", fi.domain);
     kv_str(&fields, "file.name", fi.name ? base_name(fi.name) : NULL);
     kv_str(&fields, "event.action", "file-written");
-    snprintf(full, sizeof full, "%s\\%s", fi.share ? fi.share : "", fi.name ? fi.name : "");
+    snprintf(full, sizeof full, "%s\\%s", fi.share ? fi.share : "", fi.name ? skip_bs(fi.name) : "");
     kv_str(&ev, "file_share_path", full);
     frames_text(fi.frames, fi.nframes, fframes, sizeof fframes);
     kv_str(&ev, "frames", fframes);

@@ -117,10 +117,9 @@ static ws_status scan_seed(const char *name, struct seen *s)
 static void test_psexec_every_link_type(void **state)
 {
     (void)state;
-    static const char *const seeds[] = {"psexec-eth.pcap",  "psexec-vlan.pcap",
-                                        "psexec-sll.pcap",  "psexec-sll2.pcap",
-                                        "psexec-raw.pcap",  "psexec-eth-v6.pcapng",
-                                        "psexec-ooo.pcap"};
+    static const char *const seeds[] = {
+        "psexec-eth.pcap", "psexec-vlan.pcap",     "psexec-sll.pcap", "psexec-sll2.pcap",
+        "psexec-raw.pcap", "psexec-eth-v6.pcapng", "psexec-ooo.pcap"};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         struct seen s = {0};
         assert_int_equal(scan_seed(seeds[i], &s), WS_OK);
@@ -165,7 +164,8 @@ static void test_kwampirs_smb1(void **state)
     int l = find(&s, "net.lateral.admin_share_service");
     assert_true(l >= 0);
     /* sha256(b"MZ kwampirs over smb1" * 10), Python hashlib */
-    assert_string_equal(s.sha[l], "599a5d80884b59d185f4c9ed9e034ee6aa345962b589243e2c5186194088eb6a");
+    assert_string_equal(s.sha[l],
+                        "599a5d80884b59d185f4c9ed9e034ee6aa345962b589243e2c5186194088eb6a");
     assert_string_equal(s.file[l], "wmiapsrvex.exe");
     assert_true(find(&s, "net.smb1.only") >= 0);
 }
@@ -242,8 +242,8 @@ static void test_utf16(void **state)
     (void)state;
     char *s = NULL;
     /* "A", U+00E9, U+20AC, U+1F600 (surrogate pair), lone high surrogate, NUL NUL */
-    static const uint8_t in[] = {'A', 0, 0xe9, 0, 0xac, 0x20, 0x3d, 0xd8, 0x00, 0xde,
-                                 0x3d, 0xd8, 'B',  0, 0,    0,    0,    0};
+    static const uint8_t in[] = {'A',  0,    0xe9, 0,   0xac, 0x20, 0x3d, 0xd8, 0x00,
+                                 0xde, 0x3d, 0xd8, 'B', 0,    0,    0,    0,    0};
     assert_int_equal(net_utf16_to_utf8(in, sizeof in, &s), WS_OK);
     assert_string_equal(s, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd"
                            "B");
@@ -409,8 +409,8 @@ static struct stub create_stub(size_t name_units, uint32_t max, uint32_t actual)
     st_u32(&s, 3);        /* max_count */
     st_put(&s, "abc", 3); /* bytes */
     st_align(&s);
-    st_u32(&s, 3);        /* dwDependSize */
-    st_u32(&s, 0x2000c);  /* start name */
+    st_u32(&s, 3);       /* dwDependSize */
+    st_u32(&s, 0x2000c); /* start name */
     st_wstr(&s, "LocalSystem");
     st_align(&s);
     st_u32(&s, 0);
@@ -522,8 +522,8 @@ static void test_svcctl_ndr64(void **state)
     svc_create_release(&sc);
     /* read as NDR 2.0 it must not yield the same strings */
     if (svcctl_parse_create(45, 0, s.p, s.n, &sc) == WS_OK) {
-        assert_true(sc.name == NULL || strcmp(sc.name, "WmiApSrvEx") != 0 ||
-                    sc.binpath == NULL || strcmp(sc.binpath, "%SystemRoot%\\x.exe") != 0);
+        assert_true(sc.name == NULL || strcmp(sc.name, "WmiApSrvEx") != 0 || sc.binpath == NULL ||
+                    strcmp(sc.binpath, "%SystemRoot%\\x.exe") != 0);
         svc_create_release(&sc);
     }
     free(s.p);
@@ -550,8 +550,8 @@ static void test_svcctl_small(void **state)
 
 /* ---- DCE/RPC over TCP through the stream driver ---- */
 
-static size_t dce_pdu(uint8_t *out, uint8_t ptype, uint8_t flags, uint32_t call_id,
-                      uint16_t opnum, const uint8_t *stub, size_t n)
+static size_t dce_pdu(uint8_t *out, uint8_t ptype, uint8_t flags, uint32_t call_id, uint16_t opnum,
+                      const uint8_t *stub, size_t n)
 {
     size_t len = 24 + n;
     uint8_t *p = out;

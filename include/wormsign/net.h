@@ -38,15 +38,15 @@ typedef struct ws_net ws_net;
 /* A file rebuilt from SMB writes. Everything is borrowed for the duration of
  * the ws_net_file_fn call only. */
 struct ws_net_file {
-    const char *capture;    /* capture path */
-    const char *client_ip;  /* writer */
-    const char *server_ip;  /* host the file was written to */
-    const char *share;      /* tree connect path, "\\\\dc1\\ADMIN$" (UTF-8) */
-    const char *name;       /* file name relative to the share (UTF-8) */
-    const uint8_t *data;    /* the file's bytes */
+    const char *capture;   /* capture path */
+    const char *client_ip; /* writer */
+    const char *server_ip; /* host the file was written to */
+    const char *share;     /* tree connect path, "\\\\dc1\\ADMIN$" (UTF-8) */
+    const char *name;      /* file name relative to the share (UTF-8) */
+    const uint8_t *data;   /* the file's bytes */
     size_t len;
-    const char *sha256;     /* lowercase hex */
-    uint64_t first_frame;   /* frame of the first and last write */
+    const char *sha256;   /* lowercase hex */
+    uint64_t first_frame; /* frame of the first and last write */
     uint64_t last_frame;
 };
 
@@ -54,7 +54,7 @@ struct ws_net_file {
 typedef int (*ws_net_file_fn)(void *user, const struct ws_net_file *f);
 
 struct ws_net_opts {
-    ws_emit_fn emit;        /* required: where findings go */
+    ws_emit_fn emit; /* required: where findings go */
     void *emit_user;
     ws_net_file_fn on_file; /* optional: rebuilt files */
     void *file_user;

@@ -134,8 +134,7 @@ static void print_json(struct net_print *pr, const struct ws_finding *f)
     add_str(it, &n, "file.hash.sha256", f->sha256);
     if (f->has_size)
         add_int(it, &n, "file.size", (int64_t)f->size);
-    if (f->kind == WS_FINDING_ERROR || f->kind == WS_FINDING_SKIP ||
-        f->kind == WS_FINDING_INFO) {
+    if (f->kind == WS_FINDING_ERROR || f->kind == WS_FINDING_SKIP || f->kind == WS_FINDING_INFO) {
         if (f->error_code)
             add_str(it, &n, "error.code", ws_status_str(f->error_code));
         add_str(it, &n, f->kind == WS_FINDING_INFO ? "message" : "error.message", f->message);

@@ -258,8 +258,8 @@ static void on_request(struct net_ctx *c, struct dce_pipe *d, const struct pdu_c
         ws_status st = svcctl_parse_create(opnum, ctx_ndr64(d, ctx), stub, n, &sc);
         if (st != WS_OK) {
             net_report(c, 0, "net.error.svcctl", st, x->e,
-                       "svcctl create-service request (opnum %u) in frame %llu unreadable",
-                       opnum, (unsigned long long)c->pk.frame);
+                       "svcctl create-service request (opnum %u) in frame %llu unreadable", opnum,
+                       (unsigned long long)c->pk.frame);
             return;
         }
         long idx = net_svc_add(c, x->e, x->proto, acct, opnum, &sc);
@@ -370,9 +370,8 @@ static void bind_results(struct dce_pipe *d, struct ws_cur *b)
     }
 }
 
-static void stub_done(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x,
-                      uint8_t ptype, uint32_t call_id, uint16_t ctx, uint16_t opnum,
-                      const uint8_t *stub, size_t n)
+static void stub_done(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, uint8_t ptype,
+                      uint32_t call_id, uint16_t ctx, uint16_t opnum, const uint8_t *stub, size_t n)
 {
     if (ptype == PT_REQUEST)
         on_request(c, d, x, call_id, ctx, opnum, stub, n);
@@ -492,8 +491,8 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
         if (!d->frag_reported) {
             d->frag_reported = 1;
             net_report(c, 0, "net.error.dcerpc.stub", WS_E_TOO_LARGE, x->e,
-                       "DCE/RPC call %u in frame %llu exceeds the reassembly cap; skipped",
-                       call_id, (unsigned long long)c->pk.frame);
+                       "DCE/RPC call %u in frame %llu exceeds the reassembly cap; skipped", call_id,
+                       (unsigned long long)c->pk.frame);
         }
         net_sbuf_reset(c, &dd->stub);
         dd->in_frag = 0;

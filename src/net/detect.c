@@ -530,7 +530,8 @@ static void emit_admin_file(struct net_ctx *c, const struct net_file *nf)
     kv_str(&fields, "user.domain", fi.domain);
     kv_str(&fields, "file.name", fi.name ? base_name(fi.name) : NULL);
     kv_str(&fields, "event.action", "file-written");
-    snprintf(full, sizeof full, "%s\\%s", fi.share ? fi.share : "", fi.name ? skip_bs(fi.name) : "");
+    snprintf(full, sizeof full, "%s\\%s", fi.share ? fi.share : "",
+             fi.name ? skip_bs(fi.name) : "");
     kv_str(&ev, "file_share_path", full);
     frames_text(fi.frames, fi.nframes, fframes, sizeof fframes);
     kv_str(&ev, "frames", fframes);
@@ -611,8 +612,7 @@ void net_ctx_finish(struct net_ctx *c)
         c->errors_suppressed = 0;
         c->errors = 0;
         net_report(c, 0, "net.error.suppressed", WS_E_CORRUPT, NULL,
-                   "%llu further error(s) in this capture not listed",
-                   (unsigned long long)n);
+                   "%llu further error(s) in this capture not listed", (unsigned long long)n);
     }
     for (size_t i = 0; i < c->nsvcs; i++) {
         net_account_release(&c->svcs[i].acct);

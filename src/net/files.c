@@ -130,8 +130,7 @@ static void add_extent(struct net_file *f, uint64_t s, uint64_t e)
     f->next++;
 }
 
-void net_file_write(struct net_ctx *c, struct net_file *f, uint64_t off, const uint8_t *p,
-                    size_t n)
+void net_file_write(struct net_ctx *c, struct net_file *f, uint64_t off, const uint8_t *p, size_t n)
 {
     if (n == 0 || f->closed)
         return;

@@ -134,8 +134,8 @@ static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
             int trunc = msg && (strstr(msg, "truncated") != NULL);
             st = trunc ? WS_E_TRUNCATED : WS_E_CORRUPT;
             net_report(&c, 0, trunc ? "net.error.truncated" : "net.error.corrupt", st, NULL,
-                       "capture unreadable after frame %llu: %s",
-                       (unsigned long long)c.pk.frame, msg ? msg : "read error");
+                       "capture unreadable after frame %llu: %s", (unsigned long long)c.pk.frame,
+                       msg ? msg : "read error");
             break;
         }
         c.pk.frame++;

@@ -36,7 +36,9 @@ ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit
         ws_net_free(net);
         return st;
     }
-    struct net_ends e = {.cli_ip = "10.0.0.1", .srv_ip = "10.0.0.2", .cli_port = 1025,
+    struct net_ends e = {.cli_ip = "10.0.0.1",
+                         .srv_ip = "10.0.0.2",
+                         .cli_port = 1025,
                          .srv_port = proto == NET_APP_SMB ? 445 : 135};
     struct net_app a = {.proto = proto};
     if (proto == NET_APP_SMB)
@@ -49,10 +51,12 @@ ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit
     }
     if (proto == NET_APP_DCERPC && n > 0 && (p[0] & 0x80)) {
         static const uint8_t bind[72] = {
-            5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0, 0xb8, 0x10, 0xb8, 0x10, 0, 0,
-            0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0x81, 0xbb, 0x7a, 0x36, 0x44, 0x98, 0xf1, 0x35, 0xad,
-            0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03, 2, 0, 0, 0, 0x04, 0x5d, 0x88, 0x8a, 0xeb,
-            0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 2, 0, 0, 0};
+            5,    0,    11,   3,    0x10, 0,    0,    0,    72,   0,    0,    0,
+            1,    0,    0,    0,    0xb8, 0x10, 0xb8, 0x10, 0,    0,    0,    0,
+            1,    0,    0,    0,    0,    0,    1,    0,    0x81, 0xbb, 0x7a, 0x36,
+            0x44, 0x98, 0xf1, 0x35, 0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03,
+            2,    0,    0,    0,    0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+            0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 2,    0,    0,    0};
         app_data(&c, &a, &e, 1, bind, sizeof bind);
     }
     struct ws_cur cur;

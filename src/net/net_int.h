@@ -164,8 +164,8 @@ void smb_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, i
               const uint8_t *p, size_t n);
 void smb_gap(struct net_ctx *c, struct smb_conn *s, int to_server);
 /* Dissect one SMB2 message (NetBIOS payload) - exposed for the fuzzer. */
-void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
-                  const uint8_t *p, size_t n);
+void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, const uint8_t *p,
+                  size_t n);
 
 /* ---- ntlmssp.c ---- */
 
@@ -212,11 +212,11 @@ WS_MUST_CHECK ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uin
                                             size_t n, struct svc_create *out);
 void svc_create_release(struct svc_create *s);
 /* ROpenServiceW/A (16/28) request: the service name. Owned: ws_free. */
-WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub,
-                                          size_t n, char **name);
+WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n,
+                                          char **name);
 /* NetrJobAdd (atsvc opnum 0) request: server name and command (either NULL). */
-WS_MUST_CHECK ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n,
-                                            char **server, char **command);
+WS_MUST_CHECK ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **server,
+                                            char **command);
 /* Last 4 bytes of a response stub: the DWORD return value. */
 WS_MUST_CHECK ws_status svcctl_return_code(const uint8_t *stub, size_t n, uint32_t *rc);
 /* Response of a create/open: the 20-byte handle before the return value. */
@@ -254,10 +254,10 @@ void net_file_free(struct net_ctx *c, struct net_file *f);
 /* What detect.c reads from a file record. */
 struct net_file_info {
     const char *cli_ip, *srv_ip, *share, *name, *user, *domain;
-    int admin;        /* written to ADMIN$ or X$\Windows */
-    int complete;     /* every byte from 0 to the end seen, then closed */
+    int admin;    /* written to ADMIN$ or X$\Windows */
+    int complete; /* every byte from 0 to the end seen, then closed */
     int closed;
-    uint64_t size;    /* bytes (complete) or highest end written */
+    uint64_t size;      /* bytes (complete) or highest end written */
     const char *sha256; /* NULL unless complete */
     uint64_t frames[WS_NET_MAX_FRAMES];
     size_t nframes;

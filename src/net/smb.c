@@ -363,8 +363,8 @@ static struct smb_open *smb2_fid_open(struct smb_conn *s, const struct smb2_hdr 
 }
 
 /* An open we never saw created (capture started later): adopt it. */
-static struct smb_open *smb2_adopt(struct net_ctx *c, struct smb_conn *s,
-                                   const struct smb2_hdr *h, const uint8_t *fid)
+static struct smb_open *smb2_adopt(struct net_ctx *c, struct smb_conn *s, const struct smb2_hdr *h,
+                                   const uint8_t *fid)
 {
     struct smb_open *o = smb2_fid_open(s, h, fid);
     if (o)
@@ -611,8 +611,8 @@ static void smb2_negotiate(struct smb_conn *s, const struct smb2_hdr *h, struct 
     s->dialect = dialect;
 }
 
-void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
-                  const uint8_t *p, size_t n)
+void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, const uint8_t *p,
+                  size_t n)
 {
     struct ws_cur all;
     ws_cur_init(&all, p, n);

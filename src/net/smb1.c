@@ -331,8 +331,8 @@ static void transaction(struct net_ctx *c, struct smb_conn *s, const struct net_
         uint16_t sub, fid;
         if (ws_cur_le16(&w, &tp) || ws_cur_le16(&w, &td) || ws_cur_skip(&w, 14) ||
             ws_cur_le16(&w, &pc) || ws_cur_le16(&w, &po) || ws_cur_le16(&w, &dc) ||
-            ws_cur_le16(&w, &doff) || ws_cur_u8(&w, &nsetup) || ws_cur_u8(&w, &r) ||
-            nsetup < 2 || ws_cur_le16(&w, &sub) || ws_cur_le16(&w, &fid))
+            ws_cur_le16(&w, &doff) || ws_cur_u8(&w, &nsetup) || ws_cur_u8(&w, &r) || nsetup < 2 ||
+            ws_cur_le16(&w, &sub) || ws_cur_le16(&w, &fid))
             return;
         if (sub != TRANS_TRANSACT_NMPIPE || ws_cur_window(m, doff, dc, &data))
             return;
@@ -374,8 +374,8 @@ static void close_file(struct net_ctx *c, struct smb_conn *s, const struct smb1_
         smb_open_close(c, s, o);
 }
 
-void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
-                  const uint8_t *p, size_t n)
+void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, const uint8_t *p,
+                  size_t n)
 {
     struct ws_cur m, hc;
     ws_cur_init(&m, p, n);

@@ -46,8 +46,8 @@ struct smb_pending {
     uint64_t mid;
     uint16_t cmd;
     uint64_t sid;
-    uint64_t open; /* serial, 0 if none */
-    char *path;    /* tree connect */
+    uint64_t open;           /* serial, 0 if none */
+    char *path;              /* tree connect */
     struct net_account acct; /* session setup */
 };
 
@@ -97,7 +97,7 @@ void smb_open_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends 
 int smb_path_is_ipc(const char *path);
 
 /* smb1.c */
-void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
-                  const uint8_t *p, size_t n);
+void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, const uint8_t *p,
+                  size_t n);
 
 #endif

@@ -172,9 +172,9 @@ ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **s
     uint8_t dow, flags;
     ws_status st;
     if ((st = unique_string(&d, 1, &srv)) || (st = align(&d, ndr64 ? 8 : 4)) ||
-        (st = wide_int(&d, &jobtime)) || (st = u32(&d, &days)) ||
-        (st = ws_cur_u8(&d.c, &dow)) || (st = ws_cur_u8(&d.c, &flags)) ||
-        (st = wide_int(&d, &ref)) || (ref != 0 && (st = cv_string(&d, 1, &cmd)))) {
+        (st = wide_int(&d, &jobtime)) || (st = u32(&d, &days)) || (st = ws_cur_u8(&d.c, &dow)) ||
+        (st = ws_cur_u8(&d.c, &flags)) || (st = wide_int(&d, &ref)) ||
+        (ref != 0 && (st = cv_string(&d, 1, &cmd)))) {
         ws_free(srv);
         return st;
     }

@@ -295,8 +295,8 @@ static void report_gaps(struct net_ctx *c, struct net_flow *f)
         net_report(c, 1, "net.tcp.gap", WS_E_TRUNCATED, &f->ends,
                    "TCP stream %s: %llu byte(s) missing from the capture in %llu gap(s); "
                    "messages across them were skipped",
-                   dir ? "client->server" : "server->client",
-                   (unsigned long long)h->gap_bytes, (unsigned long long)h->gaps);
+                   dir ? "client->server" : "server->client", (unsigned long long)h->gap_bytes,
+                   (unsigned long long)h->gaps);
         h->gaps = 0;
         h->gap_bytes = 0;
     }

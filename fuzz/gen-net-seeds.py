@@ -214,7 +214,7 @@ def ipv6_tcp(src, dst, sp, dp, seq, ack, flags, payload):
     return ip + tcp + payload
 
 
-def conversation(msgs, v6=False, seg=0, shuffle=None, drop=None, dup=False):
+def conversation(msgs, v6=False, seg=0, shuffle=None, drop=None, dup=False, isn=(1000, 5000)):
     """msgs: list of (to_server, bytes). Returns raw IP packets of a TCP session.
     seg: cut client data into segments of at most seg bytes; shuffle: a
     random.Random that reorders each run of up to 5 client segments; drop:
@@ -224,10 +224,11 @@ def conversation(msgs, v6=False, seg=0, shuffle=None, drop=None, dup=False):
         cli, srv, mk = [0xfe, 0x80] + [0] * 13 + [1], [0xfe, 0x80] + [0] * 13 + [2], ipv6_tcp
     else:
         cli, srv, mk = [10, 0, 0, 1], [10, 0, 0, 2], ipv4_tcp
-    cs, ss = 1000, 5000
-    pk = [mk(cli, srv, 49200, 445, cs, 0, 0x02, b""), mk(srv, cli, 445, 49200, ss, cs + 1, 0x12, b"")]
-    cs += 1
-    ss += 1
+    cs, ss = isn
+    pk = [mk(cli, srv, 49200, 445, cs, 0, 0x02, b""),
+          mk(srv, cli, 445, 49200, ss, (cs + 1) & 0xffffffff, 0x12, b"")]
+    cs = (cs + 1) & 0xffffffff
+    ss = (ss + 1) & 0xffffffff
     nseg = 0
     for to_srv, m in msgs:
         data = nb(m)
@@ -250,16 +251,16 @@ def conversation(msgs, v6=False, seg=0, shuffle=None, drop=None, dup=False):
                     shuffle.shuffle(part)
                     out[i:i + 5] = part
             for q, d in out:
-                pk.append(mk(cli, srv, 49200, 445, q, ss, 0x18, d))
-            cs += len(data)
+                pk.append(mk(cli, srv, 49200, 445, q & 0xffffffff, ss, 0x18, d))
+            cs = (cs + len(data)) & 0xffffffff
         elif to_srv:
             pk.append(mk(cli, srv, 49200, 445, cs, ss, 0x18, data))
-            cs += len(data)
+            cs = (cs + len(data)) & 0xffffffff
         else:
             pk.append(mk(srv, cli, 445, 49200, ss, cs, 0x18, data))
-            ss += len(data)
+            ss = (ss + len(data)) & 0xffffffff
     pk.append(mk(cli, srv, 49200, 445, cs, ss, 0x11, b""))
-    pk.append(mk(srv, cli, 445, 49200, ss, cs + 1, 0x11, b""))
+    pk.append(mk(srv, cli, 445, 49200, ss, (cs + 1) & 0xffffffff, 0x11, b""))
     return pk
 
 
@@ -350,6 +351,10 @@ def main():
     write("fuzz-pcap", "psexec-ooo.pcap",
           pcap([link("eth", p, False) for p in
                 conversation(msgs, seg=97, shuffle=random.Random(5), dup=True)], 1))
+    write("fuzz-pcap", "psexec-wrap.pcap",
+          pcap([link("eth", p, False) for p in
+                conversation(msgs, seg=150, shuffle=random.Random(9), isn=(0xfffffc00, 0xffffff80))],
+               1))
     write("fuzz-pcap", "psexec-gap.pcap",
           pcap([link("eth", p, False) for p in conversation(msgs, seg=200, drop=8)], 1))
     xp = smb1_xp_kwampirs(b"MZ kwampirs over smb1" * 10)

@@ -168,6 +168,14 @@ any '.rule.id=="net.error.open"' "$WS_TMP/notpcap.out" ||
 "$WS" net --json "$WS_TMP/does-not-exist.pcap" >"$WS_TMP/missing.out" 2>&1
 [ $? = 2 ] || fail "missing capture: exit status not 2"
 
+# usage
+"$WS" net --help >"$WS_TMP/help.out" 2>&1 || fail "net --help: non-zero exit"
+grep -q "wormsign net" "$WS_TMP/help.out" || fail "net --help: no usage text"
+"$WS" net >/dev/null 2>&1
+[ $? = 2 ] || fail "net without captures: exit status not 2"
+"$WS" net --bogus-option x >/dev/null 2>&1
+[ $? = 2 ] || fail "net with an unknown option: exit status not 2"
+
 # ---- 5. differential: rebuilt files against tshark's SMB object export ----
 if command -v tshark >/dev/null; then
     for f in suricata-verify/smb2-07__20171220_smb_psexec_add_user.pcap \

@@ -119,7 +119,7 @@ static void test_psexec_every_link_type(void **state)
     (void)state;
     static const char *const seeds[] = {
         "psexec-eth.pcap", "psexec-vlan.pcap",     "psexec-sll.pcap", "psexec-sll2.pcap",
-        "psexec-raw.pcap", "psexec-eth-v6.pcapng", "psexec-ooo.pcap"};
+        "psexec-raw.pcap", "psexec-eth-v6.pcapng", "psexec-ooo.pcap",  "psexec-wrap.pcap"};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         struct seen s = {0};
         assert_int_equal(scan_seed(seeds[i], &s), WS_OK);

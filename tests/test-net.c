@@ -119,7 +119,7 @@ static void test_psexec_every_link_type(void **state)
     (void)state;
     static const char *const seeds[] = {
         "psexec-eth.pcap", "psexec-vlan.pcap",     "psexec-sll.pcap", "psexec-sll2.pcap",
-        "psexec-raw.pcap", "psexec-eth-v6.pcapng", "psexec-ooo.pcap",  "psexec-wrap.pcap"};
+        "psexec-raw.pcap", "psexec-eth-v6.pcapng", "psexec-ooo.pcap", "psexec-wrap.pcap"};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         struct seen s = {0};
         assert_int_equal(scan_seed(seeds[i], &s), WS_OK);
@@ -635,6 +635,42 @@ static void test_dcerpc_stub_cap(void **state)
     free(in);
 }
 
+/* The capture-wide state budget and table growth at their limits. */
+static void test_state_budget(void **state)
+{
+    (void)state;
+    struct seen s = {0};
+    struct ws_net_opts o = {.emit = collect, .emit_user = &s};
+    struct ws_net_stats stats = {0};
+    ws_net *n = NULL;
+    assert_int_equal(ws_net_new(&o, &n), WS_OK);
+    struct net_ctx c;
+    assert_int_equal(net_ctx_init(&c, n, &o, &stats, "budget"), WS_OK);
+    assert_true(net_charge(&c, WS_NET_MAX_STATE_BYTES - 1));
+    assert_true(net_charge(&c, 1));  /* exactly the limit */
+    assert_false(net_charge(&c, 1)); /* limit + 1 */
+    assert_false(net_charge(&c, SIZE_MAX));
+    net_uncharge(&c, WS_NET_MAX_STATE_BYTES);
+    assert_int_equal(c.state_bytes, 0);
+    net_uncharge(&c, 5); /* never below zero */
+    assert_int_equal(c.state_bytes, 0);
+    /* a table of at most 10 elements */
+    int *arr = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < 10; i++) {
+        assert_int_equal(net_table_room(&c, (void **)&arr, &cap, i, sizeof *arr, 10), WS_OK);
+        arr[i] = (int)i;
+    }
+    assert_int_equal(cap, 10);
+    assert_int_equal(net_table_room(&c, (void **)&arr, &cap, 10, sizeof *arr, 10), WS_E_TOO_LARGE);
+    assert_int_equal(c.state_bytes, 10 * sizeof *arr);
+    net_uncharge(&c, cap * sizeof *arr);
+    ws_free(arr);
+    net_ctx_finish(&c);
+    ws_net_free(n);
+    assert_int_equal(count(&s, "net.error.state"), 1); /* reported once */
+}
+
 /* Allocation failures anywhere on the whole path: a status, never a crash. */
 static void test_alloc_failures(void **state)
 {
@@ -672,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_svcctl_ndr64),
         cmocka_unit_test(test_dcerpc_fragments),
         cmocka_unit_test(test_dcerpc_stub_cap),
+        cmocka_unit_test(test_state_budget),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,6 +85,10 @@
  * conversion. NTFS paths are at most 32767 UTF-16 units (x3 in UTF-8). */
 #define WS_NET_MAX_NAME (3u * 32768u)
 
+/* An NTLM user, domain or workstation name on the wire: AD account names are
+ * at most 256 characters (sAMAccountName 20, UPN 256), NetBIOS names 15. */
+#define WS_NET_MAX_ACCOUNT_NAME 1024
+
 /* One DCE/RPC fragment: frag_length is 16 bits (MS-RPCE 2.2.2.1, C706 12.6). */
 #define WS_NET_MAX_DCE_FRAG 65535u
 
@@ -113,6 +117,14 @@
 
 /* Distinct write extents tracked per file before it is declared fragmented. */
 #define WS_NET_MAX_FILE_EXTENTS 4096
+
+/* Bytes of dissector state over a capture: flow records, SMB sessions, trees,
+ * opens and pending requests with their names, DCE/RPC pipes, file and
+ * service records. Every table above has its own cap per connection; this one
+ * bounds their sum over thousands of connections (a hostile capture opening
+ * 65536 flows with 1024 long-named opens each). 128 MiB holds ~300k opens
+ * with typical names. */
+#define WS_NET_MAX_STATE_BYTES (128u * 1024u * 1024u)
 
 /* Frame numbers listed as evidence on one finding. */
 #define WS_NET_MAX_FRAMES 16

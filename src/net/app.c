@@ -53,9 +53,9 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
 {
     if (a->proto == NET_APP_UNKNOWN) {
         a->proto = decide(e, p, n);
-        if (a->proto == NET_APP_SMB && !(a->smb = smb_conn_new()))
+        if (a->proto == NET_APP_SMB && !(a->smb = smb_conn_new(c)))
             a->proto = NET_APP_NONE;
-        if (a->proto == NET_APP_DCERPC && !(a->dce = dce_pipe_new()))
+        if (a->proto == NET_APP_DCERPC && !(a->dce = dce_pipe_new(c)))
             a->proto = NET_APP_NONE;
     }
     if (a->proto == NET_APP_SMB)

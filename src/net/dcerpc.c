@@ -99,7 +99,7 @@ struct dce_pipe {
     struct dce_call calls[WS_NET_MAX_DCE_CALLS];
     size_t ncalls;
     struct dce_handle *handles;
-    size_t nhandles;
+    size_t nhandles, handles_cap;
     struct net_account acct;
     int seen_rpc; /* a valid PDU was seen: framing loss is then worth reporting */
     int not_rpc;  /* the pipe carries something else (PsExec's stdin/stdout pipes) */
@@ -108,11 +108,15 @@ struct dce_pipe {
     int frag_reported;
 };
 
-struct dce_pipe *dce_pipe_new(void)
+struct dce_pipe *dce_pipe_new(struct net_ctx *c)
 {
-    struct dce_pipe *d = ws_calloc(1, sizeof *d);
-    if (!d)
+    if (!net_charge(c, sizeof(struct dce_pipe)))
         return NULL;
+    struct dce_pipe *d = ws_calloc(1, sizeof *d);
+    if (!d) {
+        net_uncharge(c, sizeof(struct dce_pipe));
+        return NULL;
+    }
     for (int i = 0; i < 2; i++) {
         net_sbuf_init(&d->dir[i].acc, WS_NET_MAX_DCE_FRAG + 1);
         net_sbuf_init(&d->dir[i].stub, WS_NET_MAX_DCE_STUB + 1);
@@ -130,6 +134,7 @@ void dce_pipe_free(struct net_ctx *c, struct dce_pipe *d)
     }
     ws_free(d->handles);
     net_account_release(&d->acct);
+    net_uncharge(c, sizeof *d + d->handles_cap * sizeof *d->handles);
     ws_free(d);
 }
 
@@ -199,17 +204,15 @@ static int call_take(struct dce_pipe *d, uint32_t call_id, struct dce_call *out)
     return 0;
 }
 
-static void handle_add(struct dce_pipe *d, const uint8_t h[20], long svc)
+static void handle_add(struct net_ctx *c, struct dce_pipe *d, const uint8_t h[20], long svc)
 {
-    if (!d->handles) {
-        WS_ALLOC_ARRAY(d->handles, WS_NET_MAX_DCE_HANDLES);
-        if (!d->handles)
-            return;
-    }
     if (d->nhandles == WS_NET_MAX_DCE_HANDLES) {
         memmove(d->handles, d->handles + 1, (d->nhandles - 1) * sizeof *d->handles);
         d->nhandles--;
     }
+    if (net_table_room(c, (void **)&d->handles, &d->handles_cap, d->nhandles, sizeof *d->handles,
+                       WS_NET_MAX_DCE_HANDLES) != WS_OK)
+        return;
     memcpy(d->handles[d->nhandles].h, h, 20);
     d->handles[d->nhandles].svc = svc;
     d->nhandles++;
@@ -294,7 +297,7 @@ static void on_response(struct net_ctx *c, struct dce_pipe *d, uint32_t call_id,
         net_svc_result(c, k.svc, rc);
     uint8_t h[20];
     if (rc == 0 && svcctl_response_handle(k.opnum, stub, n, h) == WS_OK)
-        handle_add(d, h, k.svc);
+        handle_add(c, d, h, k.svc);
 }
 
 static void on_fault(struct net_ctx *c, struct dce_pipe *d, uint32_t call_id, struct ws_cur *b)

@@ -165,7 +165,10 @@ long net_svc_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
 {
     if (c->nsvcs >= WS_NET_MAX_SERVICES)
         return -1;
-    if (c->nsvcs == c->svc_cap && WS_GROW(c->svcs, c->svc_cap, c->nsvcs + 1) != 0)
+    if (net_table_room(c, (void **)&c->svcs, &c->svc_cap, c->nsvcs, sizeof *c->svcs,
+                       WS_NET_MAX_SERVICES) != WS_OK ||
+        !net_charge(c, net_str_cost(sc->name) + net_str_cost(sc->display) +
+                           net_str_cost(sc->binpath) + net_str_cost(sc->account)))
         return -1;
     struct net_svc *s = &c->svcs[c->nsvcs];
     memset(s, 0, sizeof *s);
@@ -258,7 +261,8 @@ void net_smb1_only(struct net_ctx *c, const struct net_ends *e)
             return;
     if (c->n_smb1_only >= WS_NET_MAX_FLOWS)
         return;
-    if (c->n_smb1_only == c->smb1_cap && WS_GROW(c->smb1_only, c->smb1_cap, c->n_smb1_only + 1))
+    if (net_table_room(c, (void **)&c->smb1_only, &c->smb1_cap, c->n_smb1_only,
+                       sizeof *c->smb1_only, WS_NET_MAX_FLOWS) != WS_OK)
         return;
     char *ip = ws_strdup(e->srv_ip);
     if (ip)

@@ -65,11 +65,18 @@ struct net_file *net_file_open(struct net_ctx *c, const struct net_ends *e, cons
 {
     if (c->nfiles >= WS_NET_MAX_FILES)
         return NULL;
-    if (c->nfiles == c->files_cap && WS_GROW(c->files, c->files_cap, c->nfiles + 1) != 0)
+    if (net_table_room(c, (void **)&c->files, &c->files_cap, c->nfiles, sizeof *c->files,
+                       WS_NET_MAX_FILES) != WS_OK)
+        return NULL;
+    size_t cost = sizeof(struct net_file) + net_str_cost(share) + net_str_cost(name) +
+                  (acct ? net_account_cost(acct) : 0);
+    if (!net_charge(c, cost))
         return NULL;
     struct net_file *f = ws_calloc(1, sizeof *f);
-    if (!f)
+    if (!f) {
+        net_uncharge(c, cost);
         return NULL;
+    }
     memcpy(f->cli_ip, e->cli_ip, sizeof f->cli_ip);
     memcpy(f->srv_ip, e->srv_ip, sizeof f->srv_ip);
     if ((share && !(f->share = ws_strdup(share))) || (name && !(f->name = ws_strdup(name))) ||
@@ -78,6 +85,7 @@ struct net_file *net_file_open(struct net_ctx *c, const struct net_ends *e, cons
         ws_free(f->name);
         net_account_release(&f->acct);
         ws_free(f);
+        net_uncharge(c, cost);
         return NULL;
     }
     f->admin = net_share_kind(share) != 0;
@@ -95,7 +103,7 @@ static void drop_bytes(struct net_ctx *c, struct net_file *f)
     f->dropped = 1;
 }
 
-static void add_extent(struct net_file *f, uint64_t s, uint64_t e)
+static void add_extent(struct net_ctx *c, struct net_file *f, uint64_t s, uint64_t e)
 {
     /* merge [s, e) into the sorted, disjoint, non-adjacent list */
     size_t i = 0;
@@ -116,12 +124,9 @@ static void add_extent(struct net_file *f, uint64_t s, uint64_t e)
         f->next -= j - i - 1;
         return;
     }
-    if (f->next >= WS_NET_MAX_FILE_EXTENTS) {
-        f->dropped = 1; /* too fragmented to follow */
-        return;
-    }
-    if (f->next == f->ext_cap && WS_GROW(f->ext, f->ext_cap, f->next + 1) != 0) {
-        f->dropped = 1;
+    if (net_table_room(c, (void **)&f->ext, &f->ext_cap, f->next, sizeof *f->ext,
+                       WS_NET_MAX_FILE_EXTENTS) != WS_OK) {
+        f->dropped = 1; /* too fragmented to follow, or out of budget */
         return;
     }
     memmove(f->ext + i + 1, f->ext + i, (f->next - i) * sizeof *f->ext);
@@ -173,7 +178,7 @@ void net_file_write(struct net_ctx *c, struct net_file *f, uint64_t off, const u
         f->alloc = want;
     }
     memcpy(f->data + off, p, n);
-    add_extent(f, off, end);
+    add_extent(c, f, off, end);
 }
 
 void net_file_close(struct net_ctx *c, struct net_file *f, int on_wire)
@@ -215,6 +220,7 @@ void net_file_close(struct net_ctx *c, struct net_file *f, int on_wire)
         WS_FREE_AND_NULL(f->data);
         f->alloc = 0;
     }
+    net_uncharge(c, f->ext_cap * sizeof *f->ext);
     WS_FREE_AND_NULL(f->ext);
     f->ext_cap = 0;
 }
@@ -226,6 +232,7 @@ void net_file_free(struct net_ctx *c, struct net_file *f)
     if (f->data)
         c->file_total -= f->alloc;
     ws_free(f->data);
+    net_uncharge(c, f->ext_cap * sizeof *f->ext);
     ws_free(f->ext);
     ws_free(f->share);
     ws_free(f->name);

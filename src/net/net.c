@@ -66,6 +66,66 @@ void net_sbuf_consume(struct net_ctx *c, struct net_sbuf *s, size_t n)
     c->stream_total -= n;
 }
 
+/* ---- state accounting ---- */
+
+int net_charge(struct net_ctx *c, size_t n)
+{
+    if (n > WS_NET_MAX_STATE_BYTES - c->state_bytes) {
+        if (!c->state_full_reported) {
+            c->state_full_reported = 1;
+            net_report(c, 0, "net.error.state", WS_E_TOO_LARGE, NULL,
+                       "dissector state reached %u MiB at frame %llu; further connections, "
+                       "files and handles are not followed",
+                       (unsigned)(WS_NET_MAX_STATE_BYTES >> 20), (unsigned long long)c->pk.frame);
+        }
+        return 0;
+    }
+    c->state_bytes += n;
+    return 1;
+}
+
+void net_uncharge(struct net_ctx *c, size_t n)
+{
+    c->state_bytes -= n < c->state_bytes ? n : c->state_bytes;
+}
+
+size_t net_str_cost(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+size_t net_account_cost(const struct net_account *a)
+{
+    return net_str_cost(a->user) + net_str_cost(a->domain) + net_str_cost(a->workstation);
+}
+
+ws_status net_table_room(struct net_ctx *c, void **arr, size_t *cap, size_t n, size_t sz,
+                         size_t max)
+{
+    if (n < *cap)
+        return WS_OK;
+    if (n >= max)
+        return WS_E_TOO_LARGE;
+    size_t want = *cap ? *cap * 2 : 8;
+    if (want > max)
+        want = max;
+    if (want <= n)
+        want = n + 1;
+    size_t bytes;
+    if (ws_mul_size(want, sz, &bytes) != WS_OK)
+        return WS_E_OVERFLOW;
+    if (!net_charge(c, (want - *cap) * sz))
+        return WS_E_TOO_LARGE;
+    void *p = ws_realloc(*arr, bytes);
+    if (!p) {
+        net_uncharge(c, (want - *cap) * sz);
+        return WS_E_NOMEM;
+    }
+    *arr = p;
+    *cap = want;
+    return WS_OK;
+}
+
 /* ---- accounts ---- */
 
 void net_account_release(struct net_account *a)

@@ -42,9 +42,9 @@ ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit
                          .srv_port = proto == NET_APP_SMB ? 445 : 135};
     struct net_app a = {.proto = proto};
     if (proto == NET_APP_SMB)
-        a.smb = smb_conn_new();
+        a.smb = smb_conn_new(&c);
     else
-        a.dce = dce_pipe_new();
+        a.dce = dce_pipe_new(&c);
     if (!a.smb && !a.dce) {
         st = WS_E_NOMEM;
         goto out;

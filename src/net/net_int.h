@@ -75,6 +75,21 @@ WS_MUST_CHECK ws_status net_sbuf_add(struct net_ctx *c, struct net_sbuf *s, cons
 /* Drop the first n bytes. */
 void net_sbuf_consume(struct net_ctx *c, struct net_sbuf *s, size_t n);
 
+/* ---- state accounting (WS_NET_MAX_STATE_BYTES) ---- */
+
+/* Charge n bytes of dissector state; 0 (and one ERROR finding per capture)
+ * when the capture's budget is spent. */
+int net_charge(struct net_ctx *c, size_t n);
+void net_uncharge(struct net_ctx *c, size_t n);
+/* Bytes a string costs (0 for NULL). */
+size_t net_str_cost(const char *s);
+size_t net_account_cost(const struct net_account *a);
+/* Room for element number n (0-based) in a table of *cap elements of sz
+ * bytes, growing it geometrically up to max elements and charging the growth.
+ * WS_E_TOO_LARGE when n >= max or the budget is spent, WS_E_NOMEM. */
+WS_MUST_CHECK ws_status net_table_room(struct net_ctx *c, void **arr, size_t *cap, size_t n,
+                                       size_t sz, size_t max);
+
 /* ---- the capture ---- */
 
 struct net_svc;
@@ -96,6 +111,8 @@ struct net_ctx {
     size_t ooo_total;
     size_t stream_total;
     size_t file_total;
+    size_t state_bytes;
+    int state_full_reported;
 
     /* detection state (detect.c) */
     struct net_svc *svcs;
@@ -158,7 +175,7 @@ WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, w
 
 /* ---- smb.c ---- */
 
-struct smb_conn *smb_conn_new(void);
+struct smb_conn *smb_conn_new(struct net_ctx *c);
 void smb_conn_free(struct net_ctx *c, struct smb_conn *s);
 void smb_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, int to_server,
               const uint8_t *p, size_t n);
@@ -183,7 +200,7 @@ WS_MUST_CHECK ws_status net_bytes_dup(const uint8_t *p, size_t n, char **out);
 
 /* ---- dcerpc.c ---- */
 
-struct dce_pipe *dce_pipe_new(void);
+struct dce_pipe *dce_pipe_new(struct net_ctx *c);
 void dce_pipe_free(struct net_ctx *c, struct dce_pipe *d);
 /* proto: "smb2", "smb", "dcerpc"; acct may be NULL. */
 void dce_data(struct net_ctx *c, struct dce_pipe *d, const struct net_ends *e, const char *proto,

@@ -104,6 +104,8 @@ static ws_status field_str(const struct ws_cur *w, struct ws_cur *hdr, int unico
         *out = NULL;
         return WS_OK;
     }
+    if (len > WS_NET_MAX_ACCOUNT_NAME)
+        return WS_E_TOO_LARGE;
     struct ws_cur f;
     if ((st = ws_cur_window(w, off, len, &f)))
         return st;

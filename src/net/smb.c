@@ -51,11 +51,15 @@
 
 /* ---- tables ---- */
 
-struct smb_conn *smb_conn_new(void)
+struct smb_conn *smb_conn_new(struct net_ctx *c)
 {
-    struct smb_conn *s = ws_calloc(1, sizeof *s);
-    if (!s)
+    if (!net_charge(c, sizeof(struct smb_conn)))
         return NULL;
+    struct smb_conn *s = ws_calloc(1, sizeof *s);
+    if (!s) {
+        net_uncharge(c, sizeof(struct smb_conn));
+        return NULL;
+    }
     net_sbuf_init(&s->dir[0].buf, WS_NET_MAX_SMB_MSG + 8);
     net_sbuf_init(&s->dir[1].buf, WS_NET_MAX_SMB_MSG + 8);
     s->next_serial = 1;
@@ -66,13 +70,15 @@ static void open_free(struct net_ctx *c, struct smb_open *o)
 {
     if (!o)
         return;
+    net_uncharge(c, sizeof *o + net_str_cost(o->name));
     dce_pipe_free(c, o->dce);
     ws_free(o->name);
     ws_free(o);
 }
 
-static void pending_release(struct smb_pending *p)
+static void pending_release(struct net_ctx *c, struct smb_pending *p)
 {
+    net_uncharge(c, net_str_cost(p->path));
     ws_free(p->path);
     net_account_release(&p->acct);
 }
@@ -86,35 +92,37 @@ void smb_conn_free(struct net_ctx *c, struct smb_conn *s)
     for (size_t i = 0; i < s->nsess; i++)
         net_account_release(&s->sess[i].acct);
     ws_free(s->sess);
-    for (size_t i = 0; i < s->ntrees; i++)
+    for (size_t i = 0; i < s->ntrees; i++) {
+        net_uncharge(c, net_str_cost(s->trees[i].path));
         ws_free(s->trees[i].path);
+    }
     ws_free(s->trees);
     for (size_t i = 0; i < s->nopens; i++)
         open_free(c, s->opens[i]);
     ws_free(s->opens);
     for (size_t i = 0; i < s->npend; i++)
-        pending_release(&s->pend[i]);
+        pending_release(c, &s->pend[i]);
     ws_free(s->pend);
+    net_uncharge(c, sizeof *s + s->sess_cap * sizeof *s->sess + s->trees_cap * sizeof *s->trees +
+                        s->opens_cap * sizeof *s->opens + s->pend_cap * sizeof *s->pend);
     ws_free(s);
 }
 
-struct smb_session *smb_session_get(struct smb_conn *s, uint64_t id, int create)
+struct smb_session *smb_session_get(struct net_ctx *c, struct smb_conn *s, uint64_t id, int create)
 {
     for (size_t i = 0; i < s->nsess; i++)
         if (s->sess[i].id == id)
             return &s->sess[i];
     if (!create)
         return NULL;
-    if (!s->sess) {
-        WS_ALLOC_ARRAY(s->sess, WS_NET_MAX_SMB_SESSIONS);
-        if (!s->sess)
-            return NULL;
-    }
     if (s->nsess == WS_NET_MAX_SMB_SESSIONS) {
         net_account_release(&s->sess[0].acct);
         memmove(s->sess, s->sess + 1, (s->nsess - 1) * sizeof *s->sess);
         s->nsess--;
     }
+    if (net_table_room(c, (void **)&s->sess, &s->sess_cap, s->nsess, sizeof *s->sess,
+                       WS_NET_MAX_SMB_SESSIONS) != WS_OK)
+        return NULL;
     struct smb_session *x = &s->sess[s->nsess++];
     memset(x, 0, sizeof *x);
     x->id = id;
@@ -123,8 +131,10 @@ struct smb_session *smb_session_get(struct smb_conn *s, uint64_t id, int create)
 
 const struct net_account *smb_account(struct smb_conn *s, uint64_t sid)
 {
-    struct smb_session *x = smb_session_get(s, sid, 0);
-    return x && (x->acct.user || x->acct.domain) ? &x->acct : NULL;
+    for (size_t i = 0; i < s->nsess; i++)
+        if (s->sess[i].id == sid)
+            return s->sess[i].acct.user || s->sess[i].acct.domain ? &s->sess[i].acct : NULL;
+    return NULL;
 }
 
 struct smb_tree *smb_tree_find(struct smb_conn *s, uint32_t tid)
@@ -141,23 +151,26 @@ int smb_path_is_ipc(const char *path)
     return n >= 4 && strcasecmp(path + n - 4, "IPC$") == 0;
 }
 
-struct smb_tree *smb_tree_add(struct smb_conn *s, uint64_t sid, uint32_t tid, char *path)
+/* path: consumed; already charged (it comes from a pending request). */
+struct smb_tree *smb_tree_add(struct net_ctx *c, struct smb_conn *s, uint64_t sid, uint32_t tid,
+                              char *path)
 {
     struct smb_tree *t = smb_tree_find(s, tid);
     if (t) {
+        net_uncharge(c, net_str_cost(t->path));
         ws_free(t->path);
     } else {
-        if (!s->trees) {
-            WS_ALLOC_ARRAY(s->trees, WS_NET_MAX_SMB_TREES);
-            if (!s->trees) {
-                ws_free(path);
-                return NULL;
-            }
-        }
         if (s->ntrees == WS_NET_MAX_SMB_TREES) {
+            net_uncharge(c, net_str_cost(s->trees[0].path));
             ws_free(s->trees[0].path);
             memmove(s->trees, s->trees + 1, (s->ntrees - 1) * sizeof *s->trees);
             s->ntrees--;
+        }
+        if (net_table_room(c, (void **)&s->trees, &s->trees_cap, s->ntrees, sizeof *s->trees,
+                           WS_NET_MAX_SMB_TREES) != WS_OK) {
+            net_uncharge(c, net_str_cost(path));
+            ws_free(path);
+            return NULL;
         }
         t = &s->trees[s->ntrees++];
     }
@@ -171,13 +184,6 @@ struct smb_tree *smb_tree_add(struct smb_conn *s, uint64_t sid, uint32_t tid, ch
 struct smb_open *smb_open_new(struct net_ctx *c, struct smb_conn *s, uint32_t tid, uint64_t sid,
                               char *name)
 {
-    if (!s->opens) {
-        WS_ALLOC_ARRAY(s->opens, WS_NET_MAX_SMB_OPENS);
-        if (!s->opens) {
-            ws_free(name);
-            return NULL;
-        }
-    }
     if (s->nopens == WS_NET_MAX_SMB_OPENS) {
         struct smb_open *old = s->opens[0];
         if (old->file)
@@ -186,8 +192,17 @@ struct smb_open *smb_open_new(struct net_ctx *c, struct smb_conn *s, uint32_t ti
         memmove(s->opens, s->opens + 1, (s->nopens - 1) * sizeof *s->opens);
         s->nopens--;
     }
-    struct smb_open *o = ws_calloc(1, sizeof *o);
+    struct smb_open *o = NULL;
+    size_t cost = sizeof *o + net_str_cost(name);
+    if (net_table_room(c, (void **)&s->opens, &s->opens_cap, s->nopens, sizeof *s->opens,
+                       WS_NET_MAX_SMB_OPENS) != WS_OK ||
+        !net_charge(c, cost)) {
+        ws_free(name);
+        return NULL;
+    }
+    o = ws_calloc(1, sizeof *o);
     if (!o) {
+        net_uncharge(c, cost);
         ws_free(name);
         return NULL;
     }
@@ -232,26 +247,35 @@ void smb_open_close(struct net_ctx *c, struct smb_conn *s, struct smb_open *o)
     }
 }
 
-struct smb_pending *smb_pending_add(struct smb_conn *s, uint64_t mid, uint16_t cmd)
+struct smb_pending *smb_pending_add(struct net_ctx *c, struct smb_conn *s, uint64_t mid,
+                                    uint16_t cmd)
 {
-    if (!s->pend) {
-        WS_ALLOC_ARRAY(s->pend, WS_NET_MAX_SMB_PENDING);
-        if (!s->pend)
-            return NULL;
-    }
     struct smb_pending *old = smb_pending_find(s, mid);
     if (old)
-        smb_pending_drop(s, old);
+        smb_pending_drop(c, s, old);
     if (s->npend == WS_NET_MAX_SMB_PENDING) {
-        pending_release(&s->pend[0]);
+        pending_release(c, &s->pend[0]);
         memmove(s->pend, s->pend + 1, (s->npend - 1) * sizeof *s->pend);
         s->npend--;
     }
+    if (net_table_room(c, (void **)&s->pend, &s->pend_cap, s->npend, sizeof *s->pend,
+                       WS_NET_MAX_SMB_PENDING) != WS_OK)
+        return NULL;
     struct smb_pending *p = &s->pend[s->npend++];
     memset(p, 0, sizeof *p);
     p->mid = mid;
     p->cmd = cmd;
     return p;
+}
+
+int smb_pending_set_path(struct net_ctx *c, struct smb_pending *p, char *path)
+{
+    if (!net_charge(c, net_str_cost(path))) {
+        ws_free(path);
+        return 0;
+    }
+    p->path = path;
+    return 1;
 }
 
 struct smb_pending *smb_pending_find(struct smb_conn *s, uint64_t mid)
@@ -262,12 +286,12 @@ struct smb_pending *smb_pending_find(struct smb_conn *s, uint64_t mid)
     return NULL;
 }
 
-void smb_pending_drop(struct smb_conn *s, struct smb_pending *p)
+void smb_pending_drop(struct net_ctx *c, struct smb_conn *s, struct smb_pending *p)
 {
     size_t i = (size_t)(p - s->pend);
     if (WS_NEVER(i >= s->npend))
         return;
-    pending_release(p);
+    pending_release(c, p);
     memmove(p, p + 1, (s->npend - i - 1) * sizeof *p);
     s->npend--;
 }
@@ -286,7 +310,7 @@ void smb_open_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends 
     if (!o->pipe && !o->file && to_server && !smb_tree_find(s, o->tid) && looks_dce(p, n))
         o->pipe = 1; /* tree connect not in the capture: a handle carrying DCE/RPC */
     if (o->pipe) {
-        if (!o->dce && !(o->dce = dce_pipe_new()))
+        if (!o->dce && !(o->dce = dce_pipe_new(c)))
             return;
         dce_data(c, o->dce, e, proto, smb_account(s, o->sid), to_server, p, n);
         return;
@@ -387,11 +411,11 @@ static void smb2_session_setup(struct net_ctx *c, struct smb_conn *s, const stru
             return;
         if ((h->status == STATUS_SUCCESS || h->status == STATUS_MORE_PROCESSING_REQUIRED) &&
             (p->acct.user || p->acct.domain)) {
-            struct smb_session *x = smb_session_get(s, h->sid, 1);
+            struct smb_session *x = smb_session_get(c, s, h->sid, 1);
             if (x && net_account_copy(&x->acct, &p->acct) != WS_OK)
                 net_account_release(&x->acct);
         }
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         return;
     }
     struct ws_cur b = *m;
@@ -406,14 +430,14 @@ static void smb2_session_setup(struct net_ctx *c, struct smb_conn *s, const stru
     if (ntlmssp_find_auth(ws_cur_ptr(&blob), len, &a) != WS_OK)
         return;
     if (h->sid != 0) {
-        struct smb_session *x = smb_session_get(s, h->sid, 1);
+        struct smb_session *x = smb_session_get(c, s, h->sid, 1);
         if (x) {
             net_account_release(&x->acct);
             x->acct = a;
             return;
         }
     }
-    struct smb_pending *p = smb_pending_add(s, h->mid, h->cmd);
+    struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
     if (p)
         p->acct = a;
     else
@@ -433,12 +457,12 @@ static void smb2_tree_connect(struct net_ctx *c, struct smb_conn *s, const struc
             struct ws_cur b = *m;
             if (ws_cur_seek(&b, 64 + 2) || ws_cur_u8(&b, &type))
                 type = 0;
-            struct smb_tree *t = smb_tree_add(s, h->sid, h->tid, p->path);
+            struct smb_tree *t = smb_tree_add(c, s, h->sid, h->tid, p->path);
             p->path = NULL;
             if (t && type == 0x02)
                 t->pipe = 1;
         }
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         return;
     }
     struct ws_cur b = *m;
@@ -447,13 +471,13 @@ static void smb2_tree_connect(struct net_ctx *c, struct smb_conn *s, const struc
     if (ws_cur_seek(&b, 64 + 4) || ws_cur_le16(&b, &off) || ws_cur_le16(&b, &len) ||
         smb2_str(m, off, len, &path) != WS_OK)
         return;
-    struct smb_pending *p = smb_pending_add(s, h->mid, h->cmd);
+    struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
     if (!p) {
         ws_free(path);
         return;
     }
-    p->path = path;
-    p->sid = h->sid;
+    if (smb_pending_set_path(c, p, path))
+        p->sid = h->sid;
 }
 
 static void smb2_create(struct net_ctx *c, struct smb_conn *s, const struct smb2_hdr *h,
@@ -464,7 +488,7 @@ static void smb2_create(struct net_ctx *c, struct smb_conn *s, const struct smb2
         if (!p || h->status == STATUS_PENDING)
             return;
         struct smb_open *o = smb_open_by_serial(s, p->open);
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         if (!o)
             return;
         struct ws_cur b = *m;
@@ -488,7 +512,7 @@ static void smb2_create(struct net_ctx *c, struct smb_conn *s, const struct smb2
     if (!o)
         return;
     s->chain_open = o->serial;
-    struct smb_pending *p = smb_pending_add(s, h->mid, h->cmd);
+    struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
     if (p)
         p->open = o->serial;
 }
@@ -542,7 +566,7 @@ static void smb2_read(struct net_ctx *c, struct smb_conn *s, const struct net_en
         struct smb_open *o = smb2_fid_open(s, h, fid);
         if (!o || !o->pipe)
             return; /* only pipe reads matter: they carry DCE/RPC responses */
-        struct smb_pending *p = smb_pending_add(s, h->mid, h->cmd);
+        struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
         if (p)
             p->open = o->serial;
         return;
@@ -551,7 +575,7 @@ static void smb2_read(struct net_ctx *c, struct smb_conn *s, const struct net_en
     if (!p || h->status == STATUS_PENDING)
         return;
     struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(s, p);
+    smb_pending_drop(c, s, p);
     if (!o || (h->status != STATUS_SUCCESS && h->status != STATUS_BUFFER_OVERFLOW))
         return;
     struct ws_cur b = *m, data;
@@ -582,7 +606,7 @@ static void smb2_ioctl(struct net_ctx *c, struct smb_conn *s, const struct net_e
             return;
         o->pipe = 1;
         smb_open_data(c, s, e, o, "smb2", 1, 0, ws_cur_ptr(&data), in_len);
-        struct smb_pending *p = smb_pending_add(s, h->mid, h->cmd);
+        struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
         if (p)
             p->open = o->serial;
         return;
@@ -591,7 +615,7 @@ static void smb2_ioctl(struct net_ctx *c, struct smb_conn *s, const struct net_e
     if (!p || h->status == STATUS_PENDING)
         return;
     struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(s, p);
+    smb_pending_drop(c, s, p);
     if (!o || (h->status != STATUS_SUCCESS && h->status != STATUS_BUFFER_OVERFLOW))
         return;
     if (ws_cur_le32(&b, &in_off) || ws_cur_le32(&b, &maxin) || ws_cur_le32(&b, &out_off) ||

@@ -144,18 +144,19 @@ static void negotiate(struct net_ctx *c, struct smb_conn *s, const struct net_en
         net_smb1_only(c, e);
 }
 
-static void session_setup(struct smb_conn *s, const struct smb1_hdr *h, struct blk *b)
+static void session_setup(struct net_ctx *c, struct smb_conn *s, const struct smb1_hdr *h,
+                          struct blk *b)
 {
     if (h->resp) {
         struct smb_pending *p = smb_pending_find(s, h->key);
         if (!p || p->cmd != SMB_COM_SESSION_SETUP_ANDX)
             return;
         if ((h->status == 0 || h->status == 0xC0000016u) && (p->acct.user || p->acct.domain)) {
-            struct smb_session *x = smb_session_get(s, h->uid, 1);
+            struct smb_session *x = smb_session_get(c, s, h->uid, 1);
             if (x && net_account_copy(&x->acct, &p->acct) != WS_OK)
                 net_account_release(&x->acct);
         }
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         return;
     }
     struct net_account a = {0};
@@ -184,31 +185,32 @@ static void session_setup(struct smb_conn *s, const struct smb1_hdr *h, struct b
         return;
     }
     if (h->uid != 0) {
-        struct smb_session *x = smb_session_get(s, h->uid, 1);
+        struct smb_session *x = smb_session_get(c, s, h->uid, 1);
         if (x) {
             net_account_release(&x->acct);
             x->acct = a;
             return;
         }
     }
-    struct smb_pending *p = smb_pending_add(s, h->key, SMB_COM_SESSION_SETUP_ANDX);
+    struct smb_pending *p = smb_pending_add(c, s, h->key, SMB_COM_SESSION_SETUP_ANDX);
     if (p)
         p->acct = a;
     else
         net_account_release(&a);
 }
 
-static void tree_connect(struct smb_conn *s, const struct smb1_hdr *h, struct blk *b)
+static void tree_connect(struct net_ctx *c, struct smb_conn *s, const struct smb1_hdr *h,
+                         struct blk *b)
 {
     if (h->resp) {
         struct smb_pending *p = smb_pending_find(s, h->key);
         if (!p || p->cmd != SMB_COM_TREE_CONNECT_ANDX)
             return;
         if (h->status == 0) {
-            (void)smb_tree_add(s, h->uid, h->tid, p->path);
+            (void)smb_tree_add(c, s, h->uid, h->tid, p->path);
             p->path = NULL;
         }
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         return;
     }
     struct ws_cur w = b->words;
@@ -218,9 +220,9 @@ static void tree_connect(struct smb_conn *s, const struct smb1_hdr *h, struct bl
         ws_cur_skip(&b->bytes, pwlen) ||
         bytes_string(b, (h->flags2 & FLAGS2_UNICODE) != 0, &path) != WS_OK)
         return;
-    struct smb_pending *p = smb_pending_add(s, h->key, SMB_COM_TREE_CONNECT_ANDX);
+    struct smb_pending *p = smb_pending_add(c, s, h->key, SMB_COM_TREE_CONNECT_ANDX);
     if (p)
-        p->path = path;
+        (void)smb_pending_set_path(c, p, path);
     else
         ws_free(path);
 }
@@ -233,7 +235,7 @@ static void nt_create(struct net_ctx *c, struct smb_conn *s, const struct smb1_h
         if (!p || p->cmd != SMB_COM_NT_CREATE_ANDX)
             return;
         struct smb_open *o = smb_open_by_serial(s, p->open);
-        smb_pending_drop(s, p);
+        smb_pending_drop(c, s, p);
         if (!o)
             return;
         struct ws_cur w = b->words;
@@ -256,7 +258,7 @@ static void nt_create(struct net_ctx *c, struct smb_conn *s, const struct smb1_h
     struct smb_open *o = smb_open_new(c, s, h->tid, h->uid, name);
     if (!o)
         return;
-    struct smb_pending *p = smb_pending_add(s, h->key, SMB_COM_NT_CREATE_ANDX);
+    struct smb_pending *p = smb_pending_add(c, s, h->key, SMB_COM_NT_CREATE_ANDX);
     if (p)
         p->open = o->serial;
 }
@@ -299,7 +301,7 @@ static void read_andx(struct net_ctx *c, struct smb_conn *s, const struct net_en
         struct smb_open *o = fid_open(c, s, h, fid, 0);
         if (!o || !o->pipe)
             return;
-        struct smb_pending *p = smb_pending_add(s, h->key, SMB_COM_READ_ANDX);
+        struct smb_pending *p = smb_pending_add(c, s, h->key, SMB_COM_READ_ANDX);
         if (p)
             p->open = o->serial;
         return;
@@ -308,7 +310,7 @@ static void read_andx(struct net_ctx *c, struct smb_conn *s, const struct net_en
     if (!p || p->cmd != SMB_COM_READ_ANDX)
         return;
     struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(s, p);
+    smb_pending_drop(c, s, p);
     uint16_t avail, mode, res, len, doff;
     if (!o || (h->status != 0 && h->status != 0x80000005u) || ws_cur_skip(&w, 4) ||
         ws_cur_le16(&w, &avail) || ws_cur_le16(&w, &mode) || ws_cur_le16(&w, &res) ||
@@ -341,7 +343,7 @@ static void transaction(struct net_ctx *c, struct smb_conn *s, const struct net_
             return;
         o->pipe = 1;
         smb_open_data(c, s, e, o, "smb", 1, 0, ws_cur_ptr(&data), dc);
-        struct smb_pending *p = smb_pending_add(s, h->key, SMB_COM_TRANSACTION);
+        struct smb_pending *p = smb_pending_add(c, s, h->key, SMB_COM_TRANSACTION);
         if (p)
             p->open = o->serial;
         return;
@@ -350,7 +352,7 @@ static void transaction(struct net_ctx *c, struct smb_conn *s, const struct net_
     if (!p || p->cmd != SMB_COM_TRANSACTION)
         return;
     struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(s, p);
+    smb_pending_drop(c, s, p);
     uint16_t res, pdisp;
     if (!o || (h->status != 0 && h->status != 0x80000005u) || ws_cur_le16(&w, &tp) ||
         ws_cur_le16(&w, &td) || ws_cur_le16(&w, &res) || ws_cur_le16(&w, &pc) ||
@@ -404,10 +406,10 @@ void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *
             negotiate(c, s, e, &h, &b);
             break;
         case SMB_COM_SESSION_SETUP_ANDX:
-            session_setup(s, &h, &b);
+            session_setup(c, s, &h, &b);
             break;
         case SMB_COM_TREE_CONNECT_ANDX:
-            tree_connect(s, &h, &b);
+            tree_connect(c, s, &h, &b);
             break;
         case SMB_COM_NT_CREATE_ANDX:
             nt_create(c, s, &h, &b);

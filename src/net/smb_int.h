@@ -65,28 +65,33 @@ struct smb_conn {
     uint64_t next_serial;
     uint64_t chain_open; /* serial of the open a compound's related requests use */
     struct smb_session *sess;
-    size_t nsess;
+    size_t nsess, sess_cap;
     struct smb_tree *trees;
-    size_t ntrees;
+    size_t ntrees, trees_cap;
     struct smb_open **opens;
-    size_t nopens;
+    size_t nopens, opens_cap;
     struct smb_pending *pend;
-    size_t npend;
+    size_t npend, pend_cap;
 };
 
-/* Tables (smb.c). */
-struct smb_session *smb_session_get(struct smb_conn *s, uint64_t id, int create);
+/* Tables (smb.c). Growth and names are charged to the capture's state budget. */
+struct smb_session *smb_session_get(struct net_ctx *c, struct smb_conn *s, uint64_t id, int create);
 const struct net_account *smb_account(struct smb_conn *s, uint64_t sid);
 struct smb_tree *smb_tree_find(struct smb_conn *s, uint32_t tid);
-struct smb_tree *smb_tree_add(struct smb_conn *s, uint64_t sid, uint32_t tid, char *path);
+/* path: consumed, already charged (moved from a pending tree connect). */
+struct smb_tree *smb_tree_add(struct net_ctx *c, struct smb_conn *s, uint64_t sid, uint32_t tid,
+                              char *path);
 struct smb_open *smb_open_new(struct net_ctx *c, struct smb_conn *s, uint32_t tid, uint64_t sid,
                               char *name);
 struct smb_open *smb_open_by_fid(struct smb_conn *s, const uint8_t *fid, size_t fidlen);
 struct smb_open *smb_open_by_serial(struct smb_conn *s, uint64_t serial);
 void smb_open_close(struct net_ctx *c, struct smb_conn *s, struct smb_open *o);
-struct smb_pending *smb_pending_add(struct smb_conn *s, uint64_t mid, uint16_t cmd);
+struct smb_pending *smb_pending_add(struct net_ctx *c, struct smb_conn *s, uint64_t mid,
+                                    uint16_t cmd);
+/* Store path (consumed) in p, charging it; 0 if the budget is spent. */
+int smb_pending_set_path(struct net_ctx *c, struct smb_pending *p, char *path);
 struct smb_pending *smb_pending_find(struct smb_conn *s, uint64_t mid);
-void smb_pending_drop(struct smb_conn *s, struct smb_pending *p);
+void smb_pending_drop(struct net_ctx *c, struct smb_conn *s, struct smb_pending *p);
 
 /* Data written to (to_server) or read from an open: to the pipe's DCE/RPC
  * state or the file's rebuild record. */

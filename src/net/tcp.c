@@ -149,9 +149,13 @@ static struct net_flow *flow_new(struct net_ctx *c, int family, const uint8_t *s
         }
         return NULL;
     }
-    struct net_flow *f = ws_calloc(1, sizeof *f);
-    if (!f)
+    if (!net_charge(c, sizeof(struct net_flow)))
         return NULL;
+    struct net_flow *f = ws_calloc(1, sizeof *f);
+    if (!f) {
+        net_uncharge(c, sizeof(struct net_flow));
+        return NULL;
+    }
     int src_is_client;
     if ((flags & TH_SYN) && !(flags & TH_ACK))
         src_is_client = 1;
@@ -395,6 +399,7 @@ void tcp_finish_all(struct net_ctx *c)
     struct net_flow *f = c->flows;
     while (f) {
         struct net_flow *nx = f->next;
+        net_uncharge(c, sizeof *f);
         ws_free(f);
         f = nx;
     }

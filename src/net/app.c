@@ -17,6 +17,9 @@
 #include "core/alloc.h"
 #include "net/net_int.h"
 
+/* Deliveries examined before a flow is declared to carry nothing we read. */
+#define MAX_TRIES 8
+
 static int looks_smb(const uint8_t *p, size_t n)
 {
     if (n < 8 || p[0] != 0x00)
@@ -53,6 +56,10 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
 {
     if (a->proto == NET_APP_UNKNOWN) {
         a->proto = decide(e, p, n);
+        /* picked up mid-stream, a flow may start inside a PDU: look again at
+         * the next few deliveries before giving up on it */
+        if (a->proto == NET_APP_NONE && ++a->tries < MAX_TRIES)
+            a->proto = NET_APP_UNKNOWN;
         if (a->proto == NET_APP_SMB && !(a->smb = smb_conn_new(c)))
             a->proto = NET_APP_NONE;
         if (a->proto == NET_APP_DCERPC && !(a->dce = dce_pipe_new(c)))

@@ -155,6 +155,7 @@ WS_MUST_CHECK ws_status net_flows_init(struct net_ctx *c);
 
 struct net_app {
     int proto; /* NET_APP_* */
+    int tries; /* deliveries that matched no protocol yet */
     struct smb_conn *smb;
     struct dce_pipe *dce;
     struct net_account acct; /* DCE/RPC over TCP: from NTLMSSP in the binding */

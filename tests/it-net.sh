@@ -21,6 +21,10 @@ if ! command -v jq >/dev/null; then
     exit 77
 fi
 mkdir -p "$WS_TMP"
+if "$WS" net "$P/zeek/SMBGhost.pcap" 2>&1 | grep -q "built without libpcap"; then
+    echo "skip: wormsign was built without libpcap"
+    exit 77
+fi
 fails=0
 fail() {
     echo "FAIL: $*"

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef HAVE_PCAP
 #include <pcap/pcap.h>
+#endif
 
 #include "core/alloc.h"
 #include "net/net_int.h"
@@ -173,6 +175,17 @@ void ws_net_get_stats(const ws_net *n, struct ws_net_stats *out)
     *out = n->stats;
 }
 
+static void report_open_error(ws_net *n, const char *path, ws_status st, const char *msg)
+{
+    struct net_ctx c;
+    if (net_ctx_init(&c, n, &n->opts, &n->stats, path) != WS_OK)
+        return;
+    net_report(&c, 0, "net.error.open", st, NULL, "cannot read capture: %s", msg);
+    net_ctx_finish(&c);
+}
+
+#ifdef HAVE_PCAP
+
 static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
 {
     struct net_ctx c;
@@ -212,15 +225,6 @@ static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
     if (stopped || c.stop)
         return WS_E_CANCELLED;
     return st;
-}
-
-static void report_open_error(ws_net *n, const char *path, ws_status st, const char *msg)
-{
-    struct net_ctx c;
-    if (net_ctx_init(&c, n, &n->opts, &n->stats, path) != WS_OK)
-        return;
-    net_report(&c, 0, "net.error.open", st, NULL, "cannot read capture: %s", msg);
-    net_ctx_finish(&c);
 }
 
 ws_status ws_net_scan_file(ws_net *n, const char *path)
@@ -269,3 +273,25 @@ ws_status ws_net_scan_mem(ws_net *n, const char *name, const void *p, size_t len
     pcap_close(pc);
     return st;
 }
+
+#else /* !HAVE_PCAP: built without libpcap */
+
+ws_status ws_net_scan_file(ws_net *n, const char *path)
+{
+    if (!n || !path)
+        return WS_E_INVALID;
+    report_open_error(n, path, WS_E_UNSUPPORTED, "wormsign was built without libpcap");
+    return WS_E_UNSUPPORTED;
+}
+
+ws_status ws_net_scan_mem(ws_net *n, const char *name, const void *p, size_t len)
+{
+    (void)p;
+    (void)len;
+    if (!n || !name)
+        return WS_E_INVALID;
+    report_open_error(n, name, WS_E_UNSUPPORTED, "wormsign was built without libpcap");
+    return WS_E_UNSUPPORTED;
+}
+
+#endif

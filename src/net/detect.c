@@ -254,17 +254,20 @@ void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
     emit(c, &f);
 }
 
-void net_smb1_only(struct net_ctx *c, const struct net_ends *e)
+void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client)
 {
+    /* entries are the role ('C' client, 'S' server) followed by the address */
+    char key[50];
+    snprintf(key, sizeof key, "%c%s", client ? 'C' : 'S', client ? e->cli_ip : e->srv_ip);
     for (size_t i = 0; i < c->n_smb1_only; i++)
-        if (!strcmp(c->smb1_only[i], e->srv_ip))
+        if (!strcmp(c->smb1_only[i], key))
             return;
     if (c->n_smb1_only >= WS_NET_MAX_FLOWS)
         return;
     if (net_table_room(c, (void **)&c->smb1_only, &c->smb1_cap, c->n_smb1_only,
                        sizeof *c->smb1_only, WS_NET_MAX_FLOWS) != WS_OK)
         return;
-    char *ip = ws_strdup(e->srv_ip);
+    char *ip = ws_strdup(key);
     if (ip)
         c->smb1_only[c->n_smb1_only++] = ip;
 }
@@ -562,16 +565,24 @@ static void emit_admin_file(struct net_ctx *c, const struct net_file *nf)
     emit(c, &f);
 }
 
-static void emit_smb1_only(struct net_ctx *c, const char *ip)
+static void emit_smb1_only(struct net_ctx *c, const char *key)
 {
+    int client = key[0] == 'C';
+    const char *ip = key + 1;
     struct kvs fields = {0};
-    kv_str(&fields, "destination.ip", ip);
+    kv_str(&fields, client ? "source.ip" : "destination.ip", ip);
     kv_str(&fields, "network.protocol", "smb");
     char msg[256];
-    snprintf(msg, sizeof msg,
-             "%s answered an SMB2-capable negotiate with SMB1 only: likely Windows XP / "
-             "Server 2003 (Kwampirs' favoured targets)",
-             ip);
+    if (client)
+        snprintf(msg, sizeof msg,
+                 "%s offered only SMB1 dialects: Windows XP / Server 2003 or an old SMB "
+                 "client (Kwampirs favours such hosts)",
+                 ip);
+    else
+        snprintf(msg, sizeof msg,
+                 "%s answered an SMB2-capable negotiate with SMB1 only: likely Windows XP / "
+                 "Server 2003 (Kwampirs' favoured targets)",
+                 ip);
     struct ws_finding f;
     finding_init(c, &f, WS_FINDING_INFO);
     f.rule_id = "net.smb1.only";

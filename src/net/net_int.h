@@ -119,7 +119,8 @@ struct net_ctx {
     size_t nsvcs, svc_cap;
     struct net_file **files;
     size_t nfiles, files_cap;
-    char **smb1_only; /* servers that answered an SMB2-capable negotiate in SMB1 */
+    char **smb1_only; /* 'S'+server that answered an SMB2-capable negotiate in SMB1,
+                         'C'+client that offered only SMB1 dialects */
     size_t n_smb1_only, smb1_cap;
 
     uint64_t errors;
@@ -255,7 +256,8 @@ long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name)
 void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
                  const struct net_account *acct, const char *server, const char *command);
 /* A server answered an SMB2-capable negotiate in SMB1 (likely XP/2003). */
-void net_smb1_only(struct net_ctx *c, const struct net_ends *e);
+/* client 1: the client offered only SMB1 dialects. */
+void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client);
 
 /* ---- files.c ---- */
 

@@ -138,10 +138,12 @@ static void negotiate(struct net_ctx *c, struct smb_conn *s, const struct net_en
         const uint8_t *p = ws_cur_ptr(&b->bytes);
         size_t n = ws_cur_left(&b->bytes);
         s->smb1_offered_smb2 = memmem(p, n, "SMB 2.", 6) != NULL;
+        if (!s->smb1_offered_smb2 && n > 0)
+            net_smb1_only(c, e, 1);
         return;
     }
     if (h->status == 0 && s->smb1_offered_smb2)
-        net_smb1_only(c, e);
+        net_smb1_only(c, e, 0);
 }
 
 static void session_setup(struct net_ctx *c, struct smb_conn *s, const struct smb1_hdr *h,

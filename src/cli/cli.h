@@ -59,5 +59,6 @@ void cli_sweep_on_collected(ws_report *report, const ws_pack *pack,
 void cli_low_priority(void);
 int cmd_digest(int argc, char **argv);
 int cmd_hive(int argc, char **argv);
+int cmd_net(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
     {"pack", cmd_pack, "show or check what the built-in and user packs hold"},
     {"digest", cmd_digest, "print reference digests (hashes, ssdeep, TLSH, insertion-tolerant)"},
     {"hive", cmd_hive, "scan offline registry hives (SYSTEM, SOFTWARE, NTUSER.DAT)"},
+    {"net", cmd_net, "find SMB lateral movement and C2 in network captures (pcap, pcapng)"},
     {"logs", cmd_logs, "hunt Windows event logs (EVTX, XP-era EVT); dump them as NDJSON"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "list the commands"},

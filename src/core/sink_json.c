@@ -215,6 +215,7 @@ static ws_status json_emit(struct ws_sink *s, const struct ws_finding *f, const 
         if (f->kind == WS_FINDING_ERROR)
             add_str(&fl, "error.message", f->message);
         add_str(&fl, "rule.ruleset", f->ruleset);
+        add_str(&fl, "rule.id", f->rule_id); /* which check reported it, when it says */
     }
     add_str(&fl, "message", f->message);
     add_str(&fl, "host.name", f->host ? f->host : host);

@@ -1,0 +1,97 @@
+/*
+ * net.h - finding Kwampirs-style spreading in network captures.
+ *
+ * A ws_net reads pcap and pcapng captures (through libpcap), reassembles TCP
+ * per flow, dissects SMB1/SMB2 over NetBIOS session framing and DCE/RPC over
+ * SMB named pipes and over TCP, and reports as struct ws_finding (ruleset
+ * "net", source "pcap", path = the capture):
+ *   - every remote service creation through svcctl (MS-SCMR RCreateService*);
+ *   - the Kwampirs service (WmiApSrvEx, "WMI Performance Adapter Extension",
+ *     "ControlTrace -Embedding -k") in any service creation;
+ *   - lateral movement: a file written to ADMIN$ or X$\Windows, then a service
+ *     created on that host by the same client whose binary path names it;
+ *   - context (INFO): files written to admin shares, SMB3-encrypted sessions,
+ *     SMB1-only hosts, TCP gaps; and ERROR findings for unreadable captures.
+ * Files written over SMB are rebuilt when the capture holds all of their
+ * bytes (contiguous writes from offset 0, then a close); their SHA-256 goes on
+ * the findings and their bytes are handed to ws_net_opts.on_file.
+ *
+ * Memory is bounded by the named caps in src/core/limits.h (WS_NET_*), not by
+ * the size of a capture. Thread rule: one ws_net per thread; findings may be
+ * emitted from that thread only.
+ */
+#ifndef WORMSIGN_NET_H
+#define WORMSIGN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wormsign/finding.h"
+#include "wormsign/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ws_net ws_net;
+
+/* A file rebuilt from SMB writes. Everything is borrowed for the duration of
+ * the ws_net_file_fn call only. */
+struct ws_net_file {
+    const char *capture;   /* capture path */
+    const char *client_ip; /* writer */
+    const char *server_ip; /* host the file was written to */
+    const char *share;     /* tree connect path, "\\\\dc1\\ADMIN$" (UTF-8) */
+    const char *name;      /* file name relative to the share (UTF-8) */
+    const uint8_t *data;   /* the file's bytes */
+    size_t len;
+    const char *sha256;   /* lowercase hex */
+    uint64_t first_frame; /* frame of the first and last write */
+    uint64_t last_frame;
+};
+
+/* Receives each rebuilt file; return 0 to continue, non-zero to stop the scan. */
+typedef int (*ws_net_file_fn)(void *user, const struct ws_net_file *f);
+
+struct ws_net_opts {
+    ws_emit_fn emit; /* required: where findings go */
+    void *emit_user;
+    ws_net_file_fn on_file; /* optional: rebuilt files */
+    void *file_user;
+};
+
+/* Counters over everything a ws_net has read. */
+struct ws_net_stats {
+    uint64_t captures;
+    uint64_t frames;
+    uint64_t bytes;        /* captured bytes of all frames */
+    uint64_t flows;        /* TCP flows seen */
+    uint64_t smb_messages; /* SMB1 + SMB2 messages dissected */
+    uint64_t rpc_pdus;     /* DCE/RPC PDUs dissected */
+    uint64_t files;        /* files rebuilt completely */
+    uint64_t alerts;
+    uint64_t errors;
+};
+
+/* New analyser. opts is copied. WS_E_INVALID without an emit function. */
+WS_API WS_MUST_CHECK ws_status ws_net_new(const struct ws_net_opts *opts, ws_net **out);
+WS_API void ws_net_free(ws_net *n);
+
+/* Analyse one capture file. Every problem with the capture (cannot open, not a
+ * capture, truncated, corrupt packets) is also emitted as an ERROR finding;
+ * the status is WS_OK if the capture was read to its end, WS_E_IO if it could
+ * not be opened, WS_E_TRUNCATED/WS_E_CORRUPT if reading stopped early,
+ * WS_E_CANCELLED if a callback asked to stop, WS_E_NOMEM. State (sessions,
+ * files, services) does not carry over from one capture to the next. */
+WS_API WS_MUST_CHECK ws_status ws_net_scan_file(ws_net *n, const char *path);
+
+/* The same over a capture held in memory (name is used as the finding path). */
+WS_API WS_MUST_CHECK ws_status ws_net_scan_mem(ws_net *n, const char *name, const void *p,
+                                               size_t len);
+
+WS_API void ws_net_get_stats(const ws_net *n, struct ws_net_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

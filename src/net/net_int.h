@@ -1,0 +1,292 @@
+/*
+ * net_int.h - what the pieces of src/net share.
+ *
+ * Data flows one way through one capture (struct net_ctx):
+ *
+ *   capture.c  libpcap frames -> link layer -> IPv4/IPv6 -> TCP segment
+ *   tcp.c      flow table, per-direction reassembly -> in-order bytes
+ *   app.c      picks the protocol of a flow (SMB or DCE/RPC) and feeds it
+ *   smb.c      NetBIOS session framing, SMB1 and SMB2 dissection
+ *   ntlmssp.c  AUTHENTICATE message (user, domain, workstation)
+ *   dcerpc.c   DCE/RPC PDU framing, fragments, bind contexts, calls
+ *   svcctl.c   MS-SCMR NDR stubs (RCreateService*, OpenService, StartService)
+ *   files.c    rebuilding files from writes, SHA-256
+ *   detect.c   service/file records, correlation, findings
+ *
+ * Every buffer that holds stream bytes is a struct net_sbuf, accounted against
+ * the capture-wide cap WS_NET_MAX_STREAM_TOTAL. Nothing here is thread-safe:
+ * one net_ctx belongs to one thread.
+ */
+#ifndef WS_NET_INT_H
+#define WS_NET_INT_H
+
+#include "core/compat.h"
+
+#include <stdarg.h>
+
+#include "core/buf.h"
+#include "core/limits.h"
+#include "wormsign/net.h"
+
+struct net_ctx;
+struct net_flow;
+struct smb_conn;
+struct dce_pipe;
+struct net_file;
+
+/* The frame being processed. */
+struct net_pkt {
+    uint64_t frame; /* 1-based, as Wireshark numbers frames */
+    int64_t sec;
+    int32_t usec;
+};
+
+/* Endpoints of a TCP flow as text, client first. */
+struct net_ends {
+    char cli_ip[48];
+    char srv_ip[48];
+    uint16_t cli_port;
+    uint16_t srv_port;
+};
+
+/* The account behind an SMB session or an authenticated RPC binding. */
+struct net_account {
+    char *user;
+    char *domain;
+    char *workstation;
+};
+
+void net_account_release(struct net_account *a);
+/* Copy src into dst (dst released first). */
+WS_MUST_CHECK ws_status net_account_copy(struct net_account *dst, const struct net_account *src);
+
+/* ---- stream buffers with capture-wide accounting ---- */
+
+struct net_sbuf {
+    struct ws_buf b;
+};
+
+void net_sbuf_init(struct net_sbuf *s, size_t max);
+void net_sbuf_release(struct net_ctx *c, struct net_sbuf *s);
+void net_sbuf_reset(struct net_ctx *c, struct net_sbuf *s);
+/* Append; WS_E_TOO_LARGE past the buffer's cap or the capture's total cap. */
+WS_MUST_CHECK ws_status net_sbuf_add(struct net_ctx *c, struct net_sbuf *s, const void *p,
+                                     size_t n);
+/* Drop the first n bytes. */
+void net_sbuf_consume(struct net_ctx *c, struct net_sbuf *s, size_t n);
+
+/* ---- state accounting (WS_NET_MAX_STATE_BYTES) ---- */
+
+/* Charge n bytes of dissector state; 0 (and one ERROR finding per capture)
+ * when the capture's budget is spent. */
+int net_charge(struct net_ctx *c, size_t n);
+void net_uncharge(struct net_ctx *c, size_t n);
+/* Bytes a string costs (0 for NULL). */
+size_t net_str_cost(const char *s);
+size_t net_account_cost(const struct net_account *a);
+/* Room for element number n (0-based) in a table of *cap elements of sz
+ * bytes, growing it geometrically up to max elements and charging the growth.
+ * WS_E_TOO_LARGE when n >= max or the budget is spent, WS_E_NOMEM. */
+WS_MUST_CHECK ws_status net_table_room(struct net_ctx *c, void **arr, size_t *cap, size_t n,
+                                       size_t sz, size_t max);
+
+/* ---- the capture ---- */
+
+struct net_svc;
+
+struct net_ctx {
+    struct ws_net *net;
+    const struct ws_net_opts *opts;
+    struct ws_net_stats *stats;
+    const char *path;
+    int stop;          /* a callback asked to stop */
+    struct net_pkt pk; /* current frame */
+
+    /* flows (tcp.c) */
+    struct net_flow **buckets;
+    size_t nbuckets;
+    struct net_flow *flows; /* every flow, newest first */
+    size_t nflows;
+    int flows_full_reported;
+    size_t ooo_total;
+    size_t stream_total;
+    size_t file_total;
+    size_t state_bytes;
+    int state_full_reported;
+
+    /* detection state (detect.c) */
+    struct net_svc *svcs;
+    size_t nsvcs, svc_cap;
+    struct net_file **files;
+    size_t nfiles, files_cap;
+    char **smb1_only; /* 'S'+server that answered an SMB2-capable negotiate in SMB1,
+                         'C'+client that offered only SMB1 dialects */
+    size_t n_smb1_only, smb1_cap;
+
+    uint64_t errors;
+    uint64_t errors_suppressed;
+};
+
+/* ---- findings (detect.c) ---- */
+
+/* Emit an ERROR (or, with info != 0, INFO) finding about the capture: rule_id
+ * like "net.error.truncated", a printf-style message, the flow if known. */
+void net_report(struct net_ctx *c, int info, const char *rule_id, ws_status st,
+                const struct net_ends *e, const char *fmt, ...) WS_PRINTF(6, 7);
+
+/* ---- capture.c / tcp.c ---- */
+
+WS_MUST_CHECK ws_status net_ctx_init(struct net_ctx *c, struct ws_net *n,
+                                     const struct ws_net_opts *o, struct ws_net_stats *st,
+                                     const char *path);
+/* Finish every flow, correlate, emit the findings, free everything. */
+void net_ctx_finish(struct net_ctx *c);
+
+/* One link-layer frame. */
+void net_frame(struct net_ctx *c, int linktype, const uint8_t *p, size_t caplen);
+
+/* One TCP segment (from capture.c). family 4 or 6; addresses in network order.
+ * have: bytes captured; wire: the segment's length per the IP header. */
+void tcp_segment(struct net_ctx *c, int family, const uint8_t *src, const uint8_t *dst,
+                 const uint8_t *tcp, size_t have, size_t wire);
+void tcp_finish_all(struct net_ctx *c);
+WS_MUST_CHECK ws_status net_flows_init(struct net_ctx *c);
+
+/* ---- app.c: in-order bytes of one direction (to_server 1: client->server) ---- */
+
+struct net_app {
+    int proto; /* NET_APP_* */
+    int tries; /* deliveries that matched no protocol yet */
+    struct smb_conn *smb;
+    struct dce_pipe *dce;
+    struct net_account acct; /* DCE/RPC over TCP: from NTLMSSP in the binding */
+};
+
+enum { NET_APP_UNKNOWN = 0, NET_APP_SMB, NET_APP_DCERPC, NET_APP_NONE };
+
+void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, int to_server,
+              const uint8_t *p, size_t n);
+/* Bytes were lost in this direction: reset framing. */
+void app_gap(struct net_ctx *c, struct net_app *a, int to_server);
+void app_release(struct net_ctx *c, struct net_app *a);
+
+/* ---- net_fuzz.c: drive one dissector over chunked raw bytes (fuzzers, tests) ---- */
+
+WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit,
+                                        void *user);
+
+/* ---- smb.c ---- */
+
+struct smb_conn *smb_conn_new(struct net_ctx *c);
+void smb_conn_free(struct net_ctx *c, struct smb_conn *s);
+void smb_data(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, int to_server,
+              const uint8_t *p, size_t n);
+void smb_gap(struct net_ctx *c, struct smb_conn *s, int to_server);
+/* Dissect one SMB2 message (NetBIOS payload) - exposed for the fuzzer. */
+void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e, const uint8_t *p,
+                  size_t n);
+
+/* ---- ntlmssp.c ---- */
+
+/* Find an NTLMSSP AUTHENTICATE message anywhere in p (raw or SPNEGO-wrapped)
+ * and decode user, domain and workstation. WS_E_NOT_FOUND if there is none. */
+WS_MUST_CHECK ws_status ntlmssp_find_auth(const uint8_t *p, size_t n, struct net_account *out);
+
+/* ---- strings (ntlmssp.c) ---- */
+
+/* UTF-16LE (n bytes) to NUL-terminated UTF-8, U+FFFD for broken pairs; trailing
+ * NULs dropped. Owned: ws_free. */
+WS_MUST_CHECK ws_status net_utf16_to_utf8(const uint8_t *p, size_t n, char **out);
+/* Bytes (ASCII/OEM) to a NUL-terminated copy, trailing NULs dropped. */
+WS_MUST_CHECK ws_status net_bytes_dup(const uint8_t *p, size_t n, char **out);
+
+/* ---- dcerpc.c ---- */
+
+struct dce_pipe *dce_pipe_new(struct net_ctx *c);
+void dce_pipe_free(struct net_ctx *c, struct dce_pipe *d);
+/* proto: "smb2", "smb", "dcerpc"; acct may be NULL. */
+void dce_data(struct net_ctx *c, struct dce_pipe *d, const struct net_ends *e, const char *proto,
+              const struct net_account *acct, int to_server, const uint8_t *p, size_t n);
+void dce_gap(struct net_ctx *c, struct dce_pipe *d, int to_server);
+/* The account an authenticated bind carried (TCP), or NULL. */
+const struct net_account *dce_account(const struct dce_pipe *d);
+
+/* ---- svcctl.c ---- */
+
+struct svc_create {
+    char *name;
+    char *display;
+    char *binpath;
+    char *account;
+    uint32_t service_type;
+    uint32_t start_type;
+    int wide;
+    int sealed; /* the stub was encrypted: only the opnum is known */
+};
+
+int svcctl_is_create(uint16_t opnum);
+/* Decode an RCreateService* request stub (MS-SCMR 3.1.4.12 and kin); ndr64:
+ * the context's transfer syntax is NDR64 rather than NDR 2.0. */
+WS_MUST_CHECK ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub,
+                                            size_t n, struct svc_create *out);
+void svc_create_release(struct svc_create *s);
+/* ROpenServiceW/A (16/28) request: the service name. Owned: ws_free. */
+WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n,
+                                          char **name);
+/* NetrJobAdd (atsvc opnum 0) request: server name and command (either NULL). */
+WS_MUST_CHECK ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **server,
+                                            char **command);
+/* Last 4 bytes of a response stub: the DWORD return value. */
+WS_MUST_CHECK ws_status svcctl_return_code(const uint8_t *stub, size_t n, uint32_t *rc);
+/* Response of a create/open: the 20-byte handle before the return value. */
+WS_MUST_CHECK ws_status svcctl_response_handle(uint16_t opnum, const uint8_t *stub, size_t n,
+                                               uint8_t handle[20]);
+
+/* ---- detect.c: records of what was seen ---- */
+
+/* A service creation seen on the wire; returns its index or -1 (cap). Strings
+ * in sc are consumed (moved). */
+long net_svc_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                 const struct net_account *acct, uint16_t opnum, struct svc_create *sc);
+void net_svc_result(struct net_ctx *c, long idx, uint32_t rc);
+void net_svc_started(struct net_ctx *c, long idx);
+/* Index of the most recent service by name created on this connection, or -1. */
+long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name);
+/* A remote scheduled job (atsvc NetrJobAdd): emitted at once. */
+void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                 const struct net_account *acct, const char *server, const char *command);
+/* A server answered an SMB2-capable negotiate in SMB1 (likely XP/2003). */
+/* client 1: the client offered only SMB1 dialects. */
+void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client);
+
+/* ---- files.c ---- */
+
+struct net_file *net_file_open(struct net_ctx *c, const struct net_ends *e, const char *share,
+                               const char *name, const struct net_account *acct);
+void net_file_write(struct net_ctx *c, struct net_file *f, uint64_t off, const uint8_t *p,
+                    size_t n);
+/* The handle was closed (on_wire 1: a close was seen; 0: the capture ended
+ * or the open was evicted): if complete, hash and hand out. The record stays
+ * in the capture (for correlation); only its bytes are freed. */
+void net_file_close(struct net_ctx *c, struct net_file *f, int on_wire);
+void net_file_free(struct net_ctx *c, struct net_file *f);
+
+/* What detect.c reads from a file record. */
+struct net_file_info {
+    const char *cli_ip, *srv_ip, *share, *name, *user, *domain;
+    int admin;    /* written to ADMIN$ or X$\Windows */
+    int complete; /* every byte from 0 to the end seen, then closed */
+    int closed;
+    uint64_t size;      /* bytes (complete) or highest end written */
+    const char *sha256; /* NULL unless complete */
+    uint64_t frames[WS_NET_MAX_FRAMES];
+    size_t nframes;
+    uint64_t first_frame, last_frame;
+    int64_t first_sec, last_sec;
+};
+void net_file_get_info(const struct net_file *f, struct net_file_info *out);
+
+/* Share classification: 1 for ADMIN$, 2 for a drive share "X$", else 0. */
+int net_share_kind(const char *share);
+
+#endif

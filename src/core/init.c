@@ -5,6 +5,7 @@
 
 #include <yara.h>
 
+#include "core/lsan.h"
 #include "wormsign/wormsign.h"
 
 #ifndef WS_VERSION
@@ -25,3 +26,5 @@ const char *ws_version(void)
 {
     return WS_VERSION;
 }
+
+WS_DEFINE_LSAN_SUPPRESSIONS()

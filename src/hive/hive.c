@@ -28,6 +28,8 @@
  */
 #include "core/compat.h"
 
+#include "core/lsan.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1267,27 +1269,4 @@ ws_status ws_hive_scan_buffer(const void *data, size_t len, const char *label, w
 
 /* ---- sanitizer hook ---- */
 
-/*
- * LeakSanitizer suppressions for a known leak in libregf
- * 20201007 (Debian bookworm): when libregf_key_initialize() fails to read a
- * damaged key (libregf_file_open or get_root_key/get_sub_key on a corrupt
- * or truncated hive), it does not free the key item it allocated. The leak
- * is inside libregf, bounded by the number of unreadable keys.
- *
- * Only the key item and its libcdata arrays are suppressed: a libregf handle
- * that WE forget to free still shows as a direct leak allocated by
- * libregf_key_initialize/libregf_value_initialize/libregf_file_initialize,
- * which these patterns do not match. (Patterns name the innermost frames
- * because libregf has no frame pointers, so fast unwinding stops there.)
- *
- * LeakSanitizer calls this weak hook; in builds without sanitizers it is an
- * unused function. It lives in this file (not one of its own) so that it is
- * linked whenever the hive scanner is, also from the static library.
- */
-const char *__lsan_default_suppressions(void);
-
-__attribute__((visibility("default"))) const char *__lsan_default_suppressions(void)
-{
-    return "leak:libregf_key_item_initialize\n"
-           "leak:libcdata_array_initialize\n";
-}
+WS_DEFINE_LSAN_SUPPRESSIONS()

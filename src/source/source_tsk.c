@@ -53,6 +53,8 @@
  */
 #include "core/compat.h"
 
+#include "core/lsan.h"
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -947,3 +949,5 @@ static void t_close(void *ctx, void *file)
 const struct ws_source_ops ws_source_tsk = {
     "image", t_stat, t_opendir, t_readdir, t_closedir, t_open, t_read, t_fstat, t_close, NULL,
 };
+
+WS_DEFINE_LSAN_SUPPRESSIONS()

@@ -196,7 +196,7 @@ int cmd_net(int argc, char **argv)
         goto done;
     nc.report = report;
     nc.pack = pack;
-    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc};
+    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc, pack};
     if (ws_net_new(&no, &n) != WS_OK) {
         fprintf(stderr, "wormsign net: out of memory\n");
         goto done;

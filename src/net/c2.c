@@ -609,8 +609,8 @@ static void dns_stream(struct net_ctx *c, struct c2_stream *s, const struct net_
     }
     /* each pass consumes at least the 2-byte length */
     for (int pass = 0; pass < 65536 && b->b.len >= 2 && !c->stop; pass++) {
-        const uint8_t *d = (const uint8_t *)b->b.data;
-        size_t len = ((size_t)d[0] << 8) | d[1];
+        const uint8_t *m = (const uint8_t *)b->b.data;
+        size_t len = ((size_t)m[0] << 8) | m[1];
         if (b->b.len - 2 < len)
             break;
         c2_dns_message(c, &pk, "tcp", (const uint8_t *)b->b.data + 2, len);

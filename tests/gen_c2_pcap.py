@@ -126,6 +126,10 @@ def main():
     pc.udp(cli, 40006, res, 53, dns(6, "x" + domain + ".example.org"))
     lab.append(("dns_bad", pc.udp(cli, 40007, res, 53, b"\x00\x07\x01\x00\x00\x01\x00\x00"
                                                       b"\x00\x00\x00\x00\x3fabc")))
+    # a compression pointer that points at itself (a loop): no finding, no hang
+    pc.udp(res, 53, cli, 40008, struct.pack("!HHHHHH", 8, 0x8180, 1, 1, 0, 0) + b"\xc0\x0c"
+           + struct.pack("!HH", 1, 1) + b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4)
+           + socket.inet_aton(ip))
     # 5. DNS over TCP: query for the C2 domain from another client
     t = Tcp(pc, "10.1.1.11", 40100, res, 53)
     q = dns(7, domain)

@@ -259,16 +259,53 @@ static uint64_t fnv(uint64_t h, const char *s)
     return (h ^ 0xff) * 1099511628211u;
 }
 
-/* 1 the first time (rule, client, key) is seen in this capture. */
+/* 1 the first time (rule, client, key) is seen in this capture: an
+ * open-addressing set of 64-bit hashes (0 = empty), at most half full,
+ * doubled up to twice WS_NET_C2_MAX_SEEN slots. */
 static int first_sight(struct net_ctx *c, const struct c2_hit *h, const struct net_ends *e)
 {
     uint64_t k = fnv(fnv(fnv(14695981039346656037u, h->rule_id), e->cli_ip), h->key);
-    for (size_t i = 0; i < c->n_c2_seen; i++)
-        if (c->c2_seen[i] == k)
-            return 0;
-    if (net_table_room(c, (void **)&c->c2_seen, &c->c2_seen_cap, c->n_c2_seen, sizeof k,
-                       WS_NET_C2_MAX_SEEN) == WS_OK)
-        c->c2_seen[c->n_c2_seen++] = k;
+    if (k == 0)
+        k = 1;
+    if (c->c2_seen_cap) {
+        size_t mask = c->c2_seen_cap - 1;
+        for (size_t i = (size_t)k & mask;; i = (i + 1) & mask) {
+            if (c->c2_seen[i] == k)
+                return 0;
+            if (c->c2_seen[i] == 0)
+                break;
+        }
+    }
+    if (c->n_c2_seen >= WS_NET_C2_MAX_SEEN)
+        return 1; /* full: emit without remembering */
+    if ((c->n_c2_seen + 1) * 2 > c->c2_seen_cap) {
+        size_t ncap = c->c2_seen_cap ? c->c2_seen_cap * 2 : 64;
+        if (!net_charge(c, ncap * sizeof(uint64_t)))
+            return 1;
+        uint64_t *t = ws_calloc(ncap, sizeof *t);
+        if (!t) {
+            net_uncharge(c, ncap * sizeof(uint64_t));
+            return 1;
+        }
+        for (size_t j = 0; j < c->c2_seen_cap; j++) {
+            uint64_t v = c->c2_seen[j];
+            if (!v)
+                continue;
+            size_t i = (size_t)v & (ncap - 1);
+            while (t[i])
+                i = (i + 1) & (ncap - 1);
+            t[i] = v;
+        }
+        net_uncharge(c, c->c2_seen_cap * sizeof(uint64_t));
+        ws_free(c->c2_seen);
+        c->c2_seen = t;
+        c->c2_seen_cap = ncap;
+    }
+    size_t i = (size_t)k & (c->c2_seen_cap - 1);
+    while (c->c2_seen[i])
+        i = (i + 1) & (c->c2_seen_cap - 1);
+    c->c2_seen[i] = k;
+    c->n_c2_seen++;
     return 1;
 }
 

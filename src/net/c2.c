@@ -162,8 +162,8 @@ static ws_status pattern_add(struct net_c2 *x, const char *line, uint32_t origin
         return WS_OK;
     int err;
     PCRE2_SIZE eoff;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(s1 + 1), (PCRE2_SIZE)(s2 - s1 - 1),
-                                   PCRE2_CASELESS, &err, &eoff, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(s1 + 1), (PCRE2_SIZE)(s2 - s1 - 1), PCRE2_CASELESS,
+                                   &err, &eoff, NULL);
     if (!re)
         return WS_OK; /* the pack loader validates its own lines; skip a bad one */
     char *desc = ws_strdup(s3 + 1);
@@ -171,8 +171,7 @@ static ws_status pattern_add(struct net_c2 *x, const char *line, uint32_t origin
         pcre2_code_free(re);
         return WS_E_NOMEM;
     }
-    x->pats[x->npats++] =
-        (struct c2_pat){(enum pat_kind)kind, re, (int)score, origin, desc};
+    x->pats[x->npats++] = (struct c2_pat){(enum pat_kind)kind, re, (int)score, origin, desc};
     return WS_OK;
 }
 
@@ -454,15 +453,25 @@ static void check_dns_name(struct net_ctx *c, const struct c2_obs *o, const char
     const struct net_c2 *x = c->c2;
     const struct c2_entry *d = domain_find(&x->domains, name);
     if (d) {
-        struct c2_hit h = {"net.c2.dns.domain", "Kwampirs C2 domain in DNS", SEV_DOMAIN,
-                           d->origin, NULL, d->s, name};
+        struct c2_hit h = {"net.c2.dns.domain",
+                           "Kwampirs C2 domain in DNS",
+                           SEV_DOMAIN,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           name};
         c2_emit(c, &h, o);
         return;
     }
     const struct c2_pat *pt = pattern_match(x, PK_DOMAIN, name);
     if (pt) {
-        struct c2_hit h = {"net.c2.dns.grammar", "Name follows the Kwampirs C2 domain grammar",
-                           pt->score, pt->origin, pt->desc, name, name};
+        struct c2_hit h = {"net.c2.dns.grammar",
+                           "Name follows the Kwampirs C2 domain grammar",
+                           pt->score,
+                           pt->origin,
+                           pt->desc,
+                           name,
+                           name};
         c2_emit(c, &h, o);
     }
 }
@@ -473,15 +482,25 @@ static void check_dns_addr(struct net_ctx *c, const struct c2_obs *o, const char
     /* the sinkhole is also on the C2 address list: name it for what it is */
     const struct c2_pat *pt = pattern_match(x, PK_DNS_ANSWER, ip);
     if (pt) {
-        struct c2_hit h = {"net.c2.dns.sinkhole", "DNS answer is a Kwampirs C2 sinkhole",
-                           pt->score, pt->origin, pt->desc, ip, ip};
+        struct c2_hit h = {"net.c2.dns.sinkhole",
+                           "DNS answer is a Kwampirs C2 sinkhole",
+                           pt->score,
+                           pt->origin,
+                           pt->desc,
+                           ip,
+                           ip};
         c2_emit(c, &h, o);
         return;
     }
     const struct c2_entry *d = table_find(&x->ips, ip);
     if (d) {
-        struct c2_hit h = {"net.c2.dns.answer", "DNS answer is a Kwampirs C2 address", SEV_IP,
-                           d->origin, NULL, d->s, ip};
+        struct c2_hit h = {"net.c2.dns.answer",
+                           "DNS answer is a Kwampirs C2 address",
+                           SEV_IP,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           ip};
         c2_emit(c, &h, o);
     }
 }
@@ -538,8 +557,8 @@ void c2_dns_message(struct net_ctx *c, const struct net_ends *pkt, const char *t
         names->n++;
     }
     size_t nq = names->n;
-    for (size_t i = 0; !bad && response && qd <= WS_NET_DNS_MAX_QUESTIONS && i < an &&
-                       i < WS_NET_DNS_MAX_ANSWERS;
+    for (size_t i = 0;
+         !bad && response && qd <= WS_NET_DNS_MAX_QUESTIONS && i < an && i < WS_NET_DNS_MAX_ANSWERS;
          i++) {
         char owner[WS_NET_DNS_MAX_NAME_TEXT];
         uint16_t type, klass, rdlen;
@@ -575,7 +594,9 @@ void c2_dns_message(struct net_ctx *c, const struct net_ends *pkt, const char *t
     if (bad)
         dns_malformed(c, pkt, bad);
     if (c->c2) {
-        struct c2_obs o = {.e = &e, .transport = transport, .protocol = "dns",
+        struct c2_obs o = {.e = &e,
+                           .transport = transport,
+                           .protocol = "dns",
                            .answers = answers[0] ? answers : NULL};
         o.qname = nq ? names->v[0] : NULL;
         for (size_t i = 0; i < names->n && !c->stop; i++)
@@ -669,8 +690,8 @@ static size_t header_end(const char *p, size_t n)
 
 int c2_looks_http(const uint8_t *p, size_t n)
 {
-    static const char *const methods[] = {"GET ",     "POST ",  "HEAD ",  "PUT ",
-                                          "DELETE ",  "OPTIONS ", "PATCH ", "CONNECT "};
+    static const char *const methods[] = {"GET ",    "POST ",    "HEAD ",  "PUT ",
+                                          "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         size_t l = strlen(methods[i]);
         if (n > l && memcmp(p, methods[i], l) == 0)
@@ -744,14 +765,12 @@ static int http_parse(const char *p, size_t n, struct http_req *r)
                 text_copy(r->host, sizeof r->host, v, vl);
             else if (kl == 10 && strncasecmp(line, "user-agent", 10) == 0)
                 text_copy(r->ua, sizeof r->ua, v, vl);
-            else if (kl == 14 && strncasecmp(line, "content-length", 14) == 0)
-            {
+            else if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
                 const char *vp = v;
                 if (ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) != WS_OK)
                     r->content_length = 0;
-            }
-            else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
-                     strncasecmp(v + vl - 7, "chunked", 7) == 0)
+            } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
+                       strncasecmp(v + vl - 7, "chunked", 7) == 0)
                 r->chunked = 1;
         }
         line = le + 1;
@@ -794,9 +813,14 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
     const struct net_c2 *x = c->c2;
     if (!x)
         return;
-    struct c2_obs o = {.e = e, .transport = "tcp", .protocol = "http", .method = r->method,
-                       .domain = r->host[0] ? r->host : NULL, .path = r->path,
-                       .query = r->query[0] ? r->query : NULL, .ua = r->ua[0] ? r->ua : NULL};
+    struct c2_obs o = {.e = e,
+                       .transport = "tcp",
+                       .protocol = "http",
+                       .method = r->method,
+                       .domain = r->host[0] ? r->host : NULL,
+                       .path = r->path,
+                       .query = r->query[0] ? r->query : NULL,
+                       .ua = r->ua[0] ? r->ua : NULL};
     const char *host = r->host[0] ? r->host : e->srv_ip;
     char url[2400], lpath[2048];
     snprintf(lpath, sizeof lpath, "%s", r->path);
@@ -808,13 +832,23 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
         d = table_find(&x->urls, url);
     }
     if (d) {
-        struct c2_hit h = {"net.c2.http.url", "HTTP request to a Kwampirs C2 URL", SEV_URL,
-                           d->origin, NULL, d->s, url};
+        struct c2_hit h = {"net.c2.http.url",
+                           "HTTP request to a Kwampirs C2 URL",
+                           SEV_URL,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           url};
         c2_emit(c, &h, &o);
     } else if ((d = domain_find(&x->domains, host)) || (d = table_find(&x->ips, host)) ||
                (d = table_find(&x->ips, e->srv_ip))) {
-        struct c2_hit h = {"net.c2.http.host", "HTTP request to a Kwampirs C2 host", SEV_HOST,
-                           d->origin, NULL, d->s, d->s};
+        struct c2_hit h = {"net.c2.http.host",
+                           "HTTP request to a Kwampirs C2 host",
+                           SEV_HOST,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           d->s};
         c2_emit(c, &h, &o);
     } else {
         const struct c2_pat *pp = pattern_match(x, PK_URL_PATH, r->path);
@@ -834,8 +868,13 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
     }
     const struct c2_pat *pu = pattern_match(x, PK_UA, r->ua);
     if (pu) {
-        struct c2_hit h = {"net.c2.http.user_agent", "HTTP User-Agent used by Kwampirs",
-                           pu->score, pu->origin, pu->desc, r->ua, r->ua};
+        struct c2_hit h = {"net.c2.http.user_agent",
+                           "HTTP User-Agent used by Kwampirs",
+                           pu->score,
+                           pu->origin,
+                           pu->desc,
+                           r->ua,
+                           r->ua};
         c2_emit(c, &h, &o);
     }
 }
@@ -875,8 +914,7 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
         struct http_req *r = ws_malloc(sizeof *r);
         if (!r)
             return;
-        if (!c2_looks_http((const uint8_t *)b->b.data, b->b.len) ||
-            !http_parse(b->b.data, hl, r)) {
+        if (!c2_looks_http((const uint8_t *)b->b.data, b->b.len) || !http_parse(b->b.data, hl, r)) {
             s->dead[1] = 1;
             net_sbuf_reset(c, b);
             ws_free(r);
@@ -895,8 +933,8 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
     }
 }
 
-void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
-                    int to_server, const uint8_t *p, size_t n)
+void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
+                    const uint8_t *p, size_t n)
 {
     if (s->dead[to_server != 0])
         return;

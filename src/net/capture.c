@@ -6,9 +6,10 @@
  * (NULL/LOOP). Network: IPv4 (options skipped; fragments are counted and not
  * reassembled), IPv6 (hop-by-hop, routing, destination-options and AH
  * extension headers walked, at most MAX_V6_EXT; fragments skipped). TCP goes
- * to reassembly, UDP to the DNS reader (c2.c). Every read goes through a ws_cur narrowed to the frame; an IP
- * header that declares more than was captured is handed on with the shortfall
- * so that TCP reassembly records a gap instead of inventing bytes.
+ * to reassembly, UDP to the DNS reader (c2.c). Every read goes through a
+ * ws_cur narrowed to the frame; an IP header that declares more than was
+ * captured is handed on with the shortfall so that TCP reassembly records a
+ * gap instead of inventing bytes.
  */
 #include "core/compat.h"
 

@@ -169,7 +169,7 @@ struct net_app {
     int tries; /* deliveries that matched no protocol yet */
     struct smb_conn *smb;
     struct dce_pipe *dce;
-    struct c2_stream *c2s; /* HTTP or DNS over TCP */
+    struct c2_stream *c2s;   /* HTTP or DNS over TCP */
     struct net_account acct; /* DCE/RPC over TCP: from NTLMSSP in the binding */
 };
 
@@ -204,8 +204,8 @@ int c2_looks_http(const uint8_t *p, size_t n);
 /* A TCP stream carrying HTTP (http 1) or DNS (http 0). */
 struct c2_stream *c2_stream_new(struct net_ctx *c, int http);
 void c2_stream_free(struct net_ctx *c, struct c2_stream *s);
-void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
-                    int to_server, const uint8_t *p, size_t n);
+void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
+                    const uint8_t *p, size_t n);
 void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server);
 
 /* ---- smb.c ---- */

@@ -418,7 +418,7 @@ static ws_status dns_name(const struct ws_cur *msg, struct ws_cur *cur, char *ou
         if (ws_cur_bytes(&r, l, &lab))
             return WS_E_TRUNCATED;
         wire += (size_t)l + 1;
-        if (wire > 255)
+        if (wire > 254) /* with the root's zero octet, at most 255 (RFC 1035 2.3.4) */
             return WS_E_CORRUPT;
         if (o && o + 1 < cap)
             out[o++] = '.';

@@ -20,6 +20,7 @@
 #include "core/alloc.h"
 #include "net/net_int.h"
 #include "wormsign/net.h"
+#include "wormsign/pack.h"
 
 /* sha256(b"MZ" + bytes(range(256)) * 4) and sha256(b"kwampirs"), Python hashlib */
 #define SHA_PSEXEC "24ab33d0aa3122b727c8310b4888492334d89eb7e6944051358503423d3999e1"
@@ -706,6 +707,175 @@ static void test_alloc_failures(void **state)
     }
 }
 
+/* ---- Kwampirs C2 in DNS and HTTP (c2.c) ---- */
+
+static int quiet(void *user, const struct ws_finding *f)
+{
+    (void)user;
+    (void)f;
+    return 0;
+}
+
+/* A small pack with the entries the seed c2-dns-http.pcap was written with
+ * (tests/gen_c2_pcap.py dfkcn.tk dfkcnyhd.nl 101.11.98.119
+ * dfkcn.tk/loginloginlogin.php unitysrvnews.info 172.105.123.10). */
+static ws_pack *c2_pack(void)
+{
+    static const char iocs[] = "dfkcn.tk\ndfkcnyhd.nl\n101.11.98.119\n172.105.123.10\n";
+    static const char urls[] = "dfkcn.tk/loginloginlogin.php\n";
+    static const char pats[] =
+        "url-path;^/(?:(?:group|main|index|login)+/)*(?:group|main|index|login)+\\.php$;50;p\n"
+        "domain;^(?:unity|srv|news){2,5}\\.(?:info)$;40;d\n"
+        "query;(?:^|&)q=[^&]+;40;q\n"
+        "user-agent;^ItIsMe$;60;ua\n"
+        "dns-answer;^172\\.105\\.123\\.10$;60;s\n";
+    ws_pack *p = NULL;
+    assert_int_equal(ws_pack_new(&p), WS_OK);
+    assert_int_equal(ws_pack_add_buffer(p, "c2-iocs.txt", iocs, strlen(iocs), quiet, NULL), WS_OK);
+    assert_int_equal(ws_pack_add_buffer(p, "c2-urls.txt", urls, strlen(urls), quiet, NULL), WS_OK);
+    assert_int_equal(ws_pack_add_buffer(p, "net-patterns.txt", pats, strlen(pats), quiet, NULL),
+                     WS_OK);
+    assert_int_equal(ws_pack_compile(p, quiet, NULL), WS_OK);
+    return p;
+}
+
+static void test_c2_seed(void **state)
+{
+    (void)state;
+    NEED_PCAP();
+    const char *src = getenv("WS_SRC");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fuzz/corpus/fuzz-pcap/c2-dns-http.pcap", src ? src : ".");
+    ws_pack *p = c2_pack();
+    struct seen s = {0};
+    struct ws_net_opts o = {.emit = collect, .emit_user = &s, .pack = p};
+    ws_net *n = NULL;
+    assert_int_equal(ws_net_new(&o, &n), WS_OK);
+    assert_int_equal(ws_net_scan_file(n, path), WS_OK);
+    ws_net_free(n);
+    /* domain: the UDP query, the subdomain, the CNAME target, the TCP query */
+    assert_int_equal(count(&s, "net.c2.dns.domain"), 4);
+    assert_int_equal(count(&s, "net.c2.dns.answer"), 2);
+    assert_int_equal(count(&s, "net.c2.dns.sinkhole"), 1);
+    assert_int_equal(count(&s, "net.c2.dns.grammar"), 1);
+    assert_int_equal(count(&s, "net.c2.http.url"), 1);
+    assert_int_equal(count(&s, "net.c2.http.host"), 1);
+    assert_int_equal(count(&s, "net.c2.http.grammar"), 1);
+    assert_int_equal(count(&s, "net.c2.http.user_agent"), 1);
+    assert_int_equal(count(&s, "net.dns.malformed"), 1);
+    assert_int_equal(s.n, 13);
+    /* the same capture without a pack: parsed, nothing matched */
+    struct seen s2 = {0};
+    struct ws_net_opts o2 = {.emit = collect, .emit_user = &s2};
+    assert_int_equal(ws_net_new(&o2, &n), WS_OK);
+    assert_int_equal(ws_net_scan_file(n, path), WS_OK);
+    ws_net_free(n);
+    assert_int_equal(s2.n, 1);
+    assert_int_equal(count(&s2, "net.dns.malformed"), 1);
+    /* every allocation failure while loading and scanning: no crash, no leak */
+    for (unsigned long k = 1; k < 300; k++) {
+        struct seen s3 = {0};
+        struct ws_net_opts o3 = {.emit = collect, .emit_user = &s3, .pack = p};
+        ws_alloc_fail_at(k);
+        if (ws_net_new(&o3, &n) == WS_OK) {
+            ws_status st = ws_net_scan_file(n, path);
+            (void)st;
+            ws_net_free(n);
+        }
+        ws_alloc_fail_at(0);
+    }
+    ws_pack_free(p);
+}
+
+/* Name of n labels of len bytes each ("aaa.aaa..."), as wire bytes. */
+static size_t wire_name(uint8_t *out, int labels, int len)
+{
+    size_t o = 0;
+    for (int i = 0; i < labels; i++) {
+        out[o++] = (uint8_t)len;
+        memset(out + o, 'a', (size_t)len);
+        o += (size_t)len;
+    }
+    out[o++] = 0;
+    return o;
+}
+
+static void dns_one(ws_pack *p, const uint8_t *m, size_t n, struct seen *s)
+{
+    struct ws_net_opts o = {.emit = collect, .emit_user = s, .pack = p};
+    ws_net *net = NULL;
+    assert_int_equal(ws_net_new(&o, &net), WS_OK);
+    struct ws_net_stats st = {0};
+    struct net_ctx c;
+    assert_int_equal(net_ctx_init(&c, net, &o, &st, "mem"), WS_OK);
+    struct net_ends e = {.cli_ip = "10.0.0.1", .srv_ip = "10.0.0.2", .cli_port = 1, .srv_port = 53};
+    c.pk.frame = 1;
+    c2_dns_message(&c, &e, "udp", m, n);
+    net_ctx_finish(&c);
+    ws_net_free(net);
+}
+
+static void test_c2_dns_names(void **state)
+{
+    (void)state;
+    ws_pack *p = c2_pack();
+    static const uint8_t hdr[12] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    uint8_t m[600];
+    struct seen s;
+    /* 255 wire bytes with the root (4 labels of 62, "t", root: 4*63 + 2 + 1): legal */
+    memcpy(m, hdr, 12);
+    size_t k = 12 + wire_name(m + 12, 4, 62);
+    m[k - 1] = 1; /* replace the root with the label "t", then the root */
+    m[k++] = 't';
+    m[k++] = 0;
+    m[k++] = 0, m[k++] = 1, m[k++] = 0, m[k++] = 1;
+    memset(&s, 0, sizeof s);
+    dns_one(p, m, k, &s);
+    assert_int_equal(s.n, 0); /* read, not listed, no note */
+    /* 256 wire bytes: one byte more in the last label */
+    k = 12 + wire_name(m + 12, 4, 62);
+    m[k - 1] = 2;
+    memcpy(m + k, "tk", 2);
+    k += 2;
+    m[k++] = 0;
+    m[k++] = 0, m[k++] = 1, m[k++] = 0, m[k++] = 1;
+    memset(&s, 0, sizeof s);
+    dns_one(p, m, k, &s);
+    assert_int_equal(count(&s, "net.dns.malformed"), 1);
+    /* pointer loops: to itself, and two pointers to each other */
+    static const uint8_t loop1[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1};
+    memset(&s, 0, sizeof s);
+    dns_one(p, loop1, sizeof loop1, &s);
+    assert_int_equal(count(&s, "net.dns.malformed"), 1);
+    static const uint8_t loop2[] = {0, 1,   1,    0,  0, 1,   0,    0,  0, 0, 0, 0,
+                                    1, 'a', 0xc0, 16, 1, 'b', 0xc0, 12, 0, 1, 0, 1};
+    memset(&s, 0, sizeof s);
+    dns_one(p, loop2, sizeof loop2, &s);
+    assert_int_equal(count(&s, "net.dns.malformed"), 1);
+    /* a pointer past the end */
+    static const uint8_t past[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc1, 0, 0, 1, 0, 1};
+    memset(&s, 0, sizeof s);
+    dns_one(p, past, sizeof past, &s);
+    assert_int_equal(count(&s, "net.dns.malformed"), 1);
+    /* a subdomain of a listed domain in mixed case, its last label behind a
+     * pointer to after the question, and every truncation of that message:
+     * the finding only for the whole one */
+    static const uint8_t msg[] = {0,  1, 1,   0,   0, 1,   0,   0,   0,   0,   0,
+                                  0,  2, 'x', 'y', 5, 'D', 'f', 'K', 'c', 'N', 0xc0,
+                                  27, 0, 1,   0,   1, 2,   't', 'k', 0};
+    k = sizeof msg;
+    memset(&s, 0, sizeof s);
+    dns_one(p, msg, k, &s);
+    assert_int_equal(count(&s, "net.c2.dns.domain"), 1);
+    assert_int_equal(s.n, 1);
+    for (size_t cut = 0; cut < k; cut++) {
+        memset(&s, 0, sizeof s);
+        dns_one(p, msg, cut, &s);
+        assert_int_equal(count(&s, "net.c2.dns.domain"), 0);
+    }
+    ws_pack_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +894,8 @@ int main(void)
         cmocka_unit_test(test_dcerpc_stub_cap),
         cmocka_unit_test(test_state_budget),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_c2_seed),
+        cmocka_unit_test(test_c2_dns_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

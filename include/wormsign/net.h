@@ -10,6 +10,11 @@
  *     "ControlTrace -Embedding -k") in any service creation;
  *   - lateral movement: a file written to ADMIN$ or X$\Windows, then a service
  *     created on that host by the same client whose binary path names it;
+ *   - Kwampirs command and control (with a pack): DNS queries (UDP and TCP
+ *     port 53) for a C2 domain or a subdomain of one, A/AAAA answers that are
+ *     C2 addresses or the sinkhole, HTTP requests (any port) to a published
+ *     C2 URL or a C2 host, and hunting findings for names and requests that
+ *     follow the C2 grammar (net-patterns.txt) or carry its User-Agent;
  *   - context (INFO): files written to admin shares, SMB3-encrypted sessions,
  *     SMB1-only hosts, TCP gaps; and ERROR findings for unreadable captures.
  * Files written over SMB are rebuilt when the capture holds all of their
@@ -27,6 +32,7 @@
 #include <stdint.h>
 
 #include "wormsign/finding.h"
+#include "wormsign/pack.h"
 #include "wormsign/status.h"
 
 #ifdef __cplusplus
@@ -58,6 +64,8 @@ struct ws_net_opts {
     void *emit_user;
     ws_net_file_fn on_file; /* optional: rebuilt files */
     void *file_user;
+    const ws_pack *pack; /* optional: C2 domains, IPs, URLs and net patterns (borrowed;
+                            must outlive the ws_net) */
 };
 
 /* Counters over everything a ws_net has read. */

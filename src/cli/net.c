@@ -1,9 +1,10 @@
 /*
  * net.c - `wormsign net CAPTURE...`: find Kwampirs-style spreading (remote
  * service creation, admin-share copies run as services, the Kwampirs
- * service) in pcap/pcapng captures, and run every file rebuilt from the
- * SMB writes through the same per-file pipeline as `wormsign scan` (hashes,
- * file names, YARA, variants of the loaded packs).
+ * service) and Kwampirs C2 in DNS and HTTP in pcap/pcapng captures, and
+ * run every file rebuilt from the SMB writes through the same per-file
+ * pipeline as `wormsign scan` (hashes, file names, YARA, variants of the
+ * loaded packs). The packs also feed the C2 matching (ws_net_opts.pack).
  */
 #define _GNU_SOURCE 1
 #include <getopt.h>
@@ -24,7 +25,10 @@ static const char usage_text[] =
     "(SMB named pipes or TCP), files copied to ADMIN$/C$ and then run as a\n"
     "service (lateral movement, with the SHA-256 of the rebuilt file), and the\n"
     "Kwampirs service WmiApSrvEx. Files rebuilt from SMB writes are scanned like\n"
-    "`wormsign scan` scans files (the built-in pack and --pack).\n"
+    "`wormsign scan` scans files (the built-in pack and --pack). Kwampirs C2 in DNS\n"
+    "(UDP/TCP 53: C2 domains, C2 or sinkhole answers) and HTTP requests on any port\n"
+    "(published C2 URLs and hosts, the URL grammar with q=, User-Agent ItIsMe) is\n"
+    "reported against the packs' C2 lists and net-patterns.\n"
     "\n"
     "  --json | --csv      machine output (NDJSON with ECS names, or CSV)\n"
     "  -o, --output FILE   write it to FILE; the human summary stays on stdout\n"
@@ -196,7 +200,7 @@ int cmd_net(int argc, char **argv)
         goto done;
     nc.report = report;
     nc.pack = pack;
-    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc};
+    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc, pack};
     if (ws_net_new(&no, &n) != WS_OK) {
         fprintf(stderr, "wormsign net: out of memory\n");
         goto done;

@@ -317,4 +317,31 @@
  * capture must not bury real alerts under a million identical errors. */
 #define WS_NET_MAX_ERRORS 200
 
+/* ---- net: Kwampirs C2 in DNS and HTTP (src/net/c2.c) ---- */
+
+/* Questions and answer records read from one DNS message: real resolvers send
+ * one question and a handful of answers; the counts in the header are
+ * attacker-chosen 16-bit numbers. */
+#define WS_NET_DNS_MAX_QUESTIONS 16
+#define WS_NET_DNS_MAX_ANSWERS 64
+
+/* Compression pointers followed while reading one name: a legal name has at
+ * most 127 labels, and a pointer loop must end. */
+#define WS_NET_DNS_MAX_POINTERS 64
+
+/* Text of one decoded DNS name: 255 wire bytes, each escaped as \DDD at worst. */
+#define WS_NET_DNS_MAX_NAME_TEXT 1024
+
+/* Header block of one HTTP request (request line and headers) buffered per
+ * connection: servers commonly refuse more than 8-16 KiB. */
+#define WS_NET_HTTP_MAX_HEADER (32u * 1024u)
+
+/* Patterns compiled from a pack's net-patterns lists (all kinds). */
+#define WS_NET_C2_MAX_PATTERNS 256
+
+/* Distinct C2 findings (rule, client, indicator) remembered per capture so a
+ * beaconing host gives one finding per indicator, not one per request; past
+ * the cap, findings are emitted without de-duplication. */
+#define WS_NET_C2_MAX_SEEN 65536
+
 #endif

@@ -243,7 +243,8 @@ static ws_status json_emit(struct ws_sink *s, const struct ws_finding *f, const 
     add_str(&fl, "file.hash.sha1", f->sha1);
     add_str(&fl, "file.hash.sha256", f->sha256);
     if (f->ioc_text) {
-        add_str(&fl, "threat.indicator.type", "file");
+        if (is_file) /* other detectors name their indicator type in their fields */
+            add_str(&fl, "threat.indicator.type", "file");
         add_str(&fl, "threat.indicator.description", f->ioc_text);
         add_str(&fl, "threat.feed.name", f->pack);
         add_str(&fl, "wormsign.ioc.text", f->ioc_text);

@@ -8,6 +8,9 @@
  *            PTYPE and little- or big-endian data representation - on any
  *            port, since svcctl over TCP uses a dynamic port from the
  *            endpoint mapper (MS-RPCE 2.1.1.1, ncacn_ip_tcp);
+ *   DNS:     server port 53 (RFC 1035 4.2.2 length-prefixed messages);
+ *   HTTP:    the client's first bytes are a request line ("GET /", ...) -
+ *            on any port (c2.c looks for Kwampirs C2 requests);
  *   else:    ignored for the rest of the flow.
  */
 #include "core/compat.h"
@@ -40,14 +43,18 @@ static int looks_dcerpc(const uint8_t *p, size_t n)
     return (p[4] & 0xe0) == 0 && ((p[4] >> 4) <= 1);
 }
 
-static int decide(const struct net_ends *e, const uint8_t *p, size_t n)
+static int decide(const struct net_ends *e, int to_server, const uint8_t *p, size_t n)
 {
+    if (e->srv_port == 53)
+        return NET_APP_DNS;
     if (looks_smb(p, n))
         return NET_APP_SMB;
     if (looks_dcerpc(p, n))
         return NET_APP_DCERPC;
     if (e->srv_port == 445 || e->srv_port == 139)
         return NET_APP_SMB;
+    if (to_server && c2_looks_http(p, n))
+        return NET_APP_HTTP;
     return NET_APP_NONE;
 }
 
@@ -55,7 +62,7 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
               const uint8_t *p, size_t n)
 {
     if (a->proto == NET_APP_UNKNOWN) {
-        a->proto = decide(e, p, n);
+        a->proto = decide(e, to_server, p, n);
         /* picked up mid-stream, a flow may start inside a PDU: look again at
          * the next few deliveries before giving up on it */
         if (a->proto == NET_APP_NONE && ++a->tries < MAX_TRIES)
@@ -64,11 +71,16 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
             a->proto = NET_APP_NONE;
         if (a->proto == NET_APP_DCERPC && !(a->dce = dce_pipe_new(c)))
             a->proto = NET_APP_NONE;
+        if ((a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS) &&
+            !(a->c2s = c2_stream_new(c, a->proto == NET_APP_HTTP)))
+            a->proto = NET_APP_NONE;
     }
     if (a->proto == NET_APP_SMB)
         smb_data(c, a->smb, e, to_server, p, n);
     else if (a->proto == NET_APP_DCERPC)
         dce_data(c, a->dce, e, "dcerpc", NULL, to_server, p, n);
+    else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
+        c2_stream_data(c, a->c2s, e, to_server, p, n);
 }
 
 void app_gap(struct net_ctx *c, struct net_app *a, int to_server)
@@ -77,12 +89,15 @@ void app_gap(struct net_ctx *c, struct net_app *a, int to_server)
         smb_gap(c, a->smb, to_server);
     else if (a->proto == NET_APP_DCERPC)
         dce_gap(c, a->dce, to_server);
+    else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
+        c2_stream_gap(c, a->c2s, to_server);
 }
 
 void app_release(struct net_ctx *c, struct net_app *a)
 {
     smb_conn_free(c, a->smb);
     dce_pipe_free(c, a->dce);
+    c2_stream_free(c, a->c2s);
     net_account_release(&a->acct);
     memset(a, 0, sizeof *a);
 }

@@ -5,10 +5,11 @@
  * MAX_VLAN), Linux cooked v1 (SLL) and v2 (SLL2), raw IP, BSD loopback
  * (NULL/LOOP). Network: IPv4 (options skipped; fragments are counted and not
  * reassembled), IPv6 (hop-by-hop, routing, destination-options and AH
- * extension headers walked, at most MAX_V6_EXT; fragments skipped). Only TCP
- * is passed on. Every read goes through a ws_cur narrowed to the frame; an IP
- * header that declares more than was captured is handed on with the shortfall
- * so that TCP reassembly records a gap instead of inventing bytes.
+ * extension headers walked, at most MAX_V6_EXT; fragments skipped). TCP goes
+ * to reassembly, UDP to the DNS reader (c2.c). Every read goes through a
+ * ws_cur narrowed to the frame; an IP header that declares more than was
+ * captured is handed on with the shortfall so that TCP reassembly records a
+ * gap instead of inventing bytes.
  */
 #include "core/compat.h"
 
@@ -43,6 +44,7 @@ enum {
 #define MAX_V6_EXT 8
 
 #define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
 
 static void ipv4(struct net_ctx *c, struct ws_cur *cur)
 {
@@ -65,12 +67,16 @@ static void ipv4(struct net_ctx *c, struct ws_cur *cur)
         return;
     if (ws_cur_skip(cur, ihl - 20))
         return;
-    if (proto != IPPROTO_TCP_)
+    if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
         return;
     if ((frag & 0x3fff) != 0)
         return; /* IP fragment: not reassembled (SMB over fragmented IP is rare) */
     size_t wire = (size_t)total - ihl;
     size_t have = ws_cur_left(cur);
+    if (proto == IPPROTO_UDP_) {
+        udp_datagram(c, 4, src, dst, ws_cur_ptr(cur), have < wire ? have : wire);
+        return;
+    }
     tcp_segment(c, 4, src, dst, ws_cur_ptr(cur), have < wire ? have : wire, wire);
 }
 
@@ -87,6 +93,11 @@ static void ipv6(struct net_ctx *c, struct ws_cur *cur)
         return;
     size_t left = plen ? plen : ws_cur_left(cur); /* 0: TSO or jumbogram */
     for (int i = 0; i < MAX_V6_EXT; i++) {
+        if (next == IPPROTO_UDP_) {
+            size_t have = ws_cur_left(cur);
+            udp_datagram(c, 6, src, dst, ws_cur_ptr(cur), have < left ? have : left);
+            return;
+        }
         if (next == IPPROTO_TCP_) {
             size_t have = ws_cur_left(cur);
             tcp_segment(c, 6, src, dst, ws_cur_ptr(cur), have < left ? have : left, left);

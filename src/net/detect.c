@@ -604,6 +604,7 @@ ws_status net_ctx_init(struct net_ctx *c, struct ws_net *n, const struct ws_net_
     c->opts = o;
     c->stats = st;
     c->path = path;
+    c->c2 = net_c2_of(n);
     return net_flows_init(c);
 }
 
@@ -641,5 +642,6 @@ void net_ctx_finish(struct net_ctx *c)
         ws_free(c->smb1_only[i]);
     ws_free(c->smb1_only);
     ws_free(c->buckets);
+    ws_free(c->c2_seen);
     memset(c, 0, sizeof *c);
 }

@@ -24,7 +24,13 @@
 struct ws_net {
     struct ws_net_opts opts;
     struct ws_net_stats stats;
+    struct net_c2 *c2; /* from opts.pack, or NULL */
 };
+
+const struct net_c2 *net_c2_of(const struct ws_net *n)
+{
+    return n ? n->c2 : NULL;
+}
 
 /* ---- accounted stream buffers ---- */
 
@@ -161,12 +167,21 @@ ws_status ws_net_new(const struct ws_net_opts *opts, ws_net **out)
     if (!n)
         return WS_E_NOMEM;
     n->opts = *opts;
+    if (opts->pack) {
+        ws_status st = net_c2_new(opts->pack, &n->c2);
+        if (st != WS_OK) {
+            ws_free(n);
+            return st;
+        }
+    }
     *out = n;
     return WS_OK;
 }
 
 void ws_net_free(ws_net *n)
 {
+    if (n)
+        net_c2_free(n->c2);
     ws_free(n);
 }
 

@@ -12,6 +12,7 @@
  *   svcctl.c   MS-SCMR NDR stubs (RCreateService*, OpenService, StartService)
  *   files.c    rebuilding files from writes, SHA-256
  *   detect.c   service/file records, correlation, findings
+ *   c2.c       Kwampirs C2 in DNS (UDP and TCP port 53) and HTTP requests
  *
  * Every buffer that holds stream bytes is a struct net_sbuf, accounted against
  * the capture-wide cap WS_NET_MAX_STREAM_TOTAL. Nothing here is thread-safe:
@@ -93,6 +94,8 @@ WS_MUST_CHECK ws_status net_table_room(struct net_ctx *c, void **arr, size_t *ca
 /* ---- the capture ---- */
 
 struct net_svc;
+struct net_c2;
+struct c2_stream;
 
 struct net_ctx {
     struct ws_net *net;
@@ -125,6 +128,13 @@ struct net_ctx {
 
     uint64_t errors;
     uint64_t errors_suppressed;
+
+    /* C2 detection (c2.c): tables of the ws_net (NULL without a pack) and
+     * hashes of the findings already emitted in this capture */
+    const struct net_c2 *c2;
+    uint64_t *c2_seen;
+    size_t n_c2_seen, c2_seen_cap;
+    int dns_malformed_reported;
 };
 
 /* ---- findings (detect.c) ---- */
@@ -159,10 +169,11 @@ struct net_app {
     int tries; /* deliveries that matched no protocol yet */
     struct smb_conn *smb;
     struct dce_pipe *dce;
+    struct c2_stream *c2s;   /* HTTP or DNS over TCP */
     struct net_account acct; /* DCE/RPC over TCP: from NTLMSSP in the binding */
 };
 
-enum { NET_APP_UNKNOWN = 0, NET_APP_SMB, NET_APP_DCERPC, NET_APP_NONE };
+enum { NET_APP_UNKNOWN = 0, NET_APP_SMB, NET_APP_DCERPC, NET_APP_NONE, NET_APP_HTTP, NET_APP_DNS };
 
 void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, int to_server,
               const uint8_t *p, size_t n);
@@ -174,6 +185,28 @@ void app_release(struct net_ctx *c, struct net_app *a);
 
 WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit,
                                         void *user);
+
+/* ---- c2.c ---- */
+
+/* Tables built from a pack (one per ws_net); WS_E_NOMEM. */
+WS_MUST_CHECK ws_status net_c2_new(const struct ws_pack *p, struct net_c2 **out);
+void net_c2_free(struct net_c2 *x);
+/* The ws_net's tables, or NULL (net.c). */
+const struct net_c2 *net_c2_of(const struct ws_net *n);
+/* One DNS message; pkt: the packet's own endpoints (cli = sender). */
+void c2_dns_message(struct net_ctx *c, const struct net_ends *pkt, const char *transport,
+                    const uint8_t *p, size_t n);
+/* One UDP datagram (from capture.c); have: bytes captured from the UDP header on. */
+void udp_datagram(struct net_ctx *c, int family, const uint8_t *src, const uint8_t *dst,
+                  const uint8_t *udp, size_t have);
+/* Do the first client bytes of a flow start an HTTP request line? */
+int c2_looks_http(const uint8_t *p, size_t n);
+/* A TCP stream carrying HTTP (http 1) or DNS (http 0). */
+struct c2_stream *c2_stream_new(struct net_ctx *c, int http);
+void c2_stream_free(struct net_ctx *c, struct c2_stream *s);
+void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
+                    const uint8_t *p, size_t n);
+void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server);
 
 /* ---- smb.c ---- */
 

@@ -1,0 +1,970 @@
+/*
+ * c2.c - Kwampirs command and control in DNS and HTTP, against a pack's C2
+ * data (c2_domains, c2_ips, c2_urls, net_patterns; see docs/packs.md).
+ *
+ * net_c2_new() turns the pack's lists into lowercase sorted tables (binary
+ * search) and compiles the net-patterns regexes (KIND;REGEX;SCORE;DESC). It
+ * belongs to one ws_net (one thread: the pcre2 match data is shared).
+ *
+ * DNS (c2_dns_message): one message from UDP port 53 or a TCP port 53 stream
+ * (2-byte length framing, dns_stream_data). Header, questions and answers are
+ * read through a ws_cur; names follow compression pointers (at most
+ * WS_NET_DNS_MAX_POINTERS) and are at most 255 wire bytes. Findings:
+ *   net.c2.dns.domain    ALERT 80  a question or CNAME names a C2 domain or a
+ *                                  subdomain of one (case-insensitive)
+ *   net.c2.dns.sinkhole  ALERT pack  an answer matches a dns-answer pattern
+ *   net.c2.dns.answer    ALERT 75  else, an A/AAAA answer is a C2 address
+ *   net.c2.dns.grammar   ALERT pack  a name matches a domain pattern (hunting)
+ * HTTP (http_stream_data): client-to-server bytes of a flow whose first bytes
+ * are a request line; request line and headers (at most
+ * WS_NET_HTTP_MAX_HEADER), then Content-Length body bytes skipped, then the
+ * next request. A chunked body ends the reading of the connection.
+ *   net.c2.http.url        ALERT 90  host+path equals a published C2 URL
+ *   net.c2.http.host       ALERT 75  Host (or, without one, the server
+ *                                    address) is a C2 domain or address
+ *   net.c2.http.grammar    ALERT pack  the path matches a url-path pattern and
+ *                                    the query a query pattern (hunting)
+ *   net.c2.http.user_agent ALERT pack  the User-Agent matches a pattern
+ * url, host and grammar are exclusive (the strongest fires). Each finding is
+ * emitted once per (rule, client, indicator) per capture.
+ * A message that is not DNS on port 53 gives one INFO note per capture.
+ */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+#include "core/cur.h"
+#include "core/text.h"
+#include "net/net_int.h"
+#include "pack/pack_impl.h"
+
+#define SEV_DOMAIN 80
+#define SEV_IP 75
+#define SEV_URL 90
+#define SEV_HOST 75
+
+enum pat_kind { PK_URL_PATH, PK_DOMAIN, PK_QUERY, PK_UA, PK_DNS_ANSWER, PK_KINDS };
+static const char *const pat_kind_names[PK_KINDS] = {"url-path", "domain", "query", "user-agent",
+                                                     "dns-answer"};
+
+struct c2_entry {
+    char *s; /* lowercase */
+    uint32_t origin;
+};
+
+struct c2_table {
+    struct c2_entry *v;
+    size_t n;
+};
+
+struct c2_pat {
+    enum pat_kind kind;
+    pcre2_code *re;
+    int score;
+    uint32_t origin;
+    char *desc;
+};
+
+struct net_c2 {
+    const struct ws_pack *pack;
+    struct c2_table domains, ips, urls;
+    struct c2_pat *pats;
+    size_t npats;
+    pcre2_match_data *md;
+};
+
+/* ---- tables ---- */
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct c2_entry *)a)->s, ((const struct c2_entry *)b)->s);
+}
+
+static ws_status table_build(struct c2_table *t, const struct ws_line_list *l)
+{
+    if (l->n == 0)
+        return WS_OK;
+    t->v = ws_calloc(l->n, sizeof *t->v);
+    if (!t->v)
+        return WS_E_NOMEM;
+    for (size_t i = 0; i < l->n; i++) {
+        char *s = ws_strdup(l->v[i]);
+        if (!s)
+            return WS_E_NOMEM;
+        for (char *q = s; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        size_t len = strlen(s);
+        if (len && s[len - 1] == '.')
+            s[len - 1] = '\0';
+        t->v[t->n++] = (struct c2_entry){s, l->origin[i]};
+    }
+    qsort(t->v, t->n, sizeof *t->v, entry_cmp);
+    return WS_OK;
+}
+
+static void table_release(struct c2_table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        ws_free(t->v[i].s);
+    ws_free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+/* s must be lowercase. */
+static const struct c2_entry *table_find(const struct c2_table *t, const char *s)
+{
+    if (!t->n)
+        return NULL;
+    struct c2_entry key = {(char *)(uintptr_t)s, 0};
+    return bsearch(&key, t->v, t->n, sizeof *t->v, entry_cmp);
+}
+
+/* The name or its nearest listed parent domain. */
+static const struct c2_entry *domain_find(const struct c2_table *t, const char *name)
+{
+    for (const char *p = name; p && *p; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+        const struct c2_entry *e = table_find(t, p);
+        if (e)
+            return e;
+    }
+    return NULL;
+}
+
+/* ---- patterns ---- */
+
+static ws_status pattern_add(struct net_c2 *x, const char *line, uint32_t origin)
+{
+    const char *s1 = strchr(line, ';');
+    const char *s3 = strrchr(line, ';');
+    if (!s1 || s3 == s1)
+        return WS_OK;
+    const char *s2 = s3 - 1;
+    while (s2 > s1 && *s2 != ';')
+        s2--;
+    if (s2 == s1)
+        return WS_OK; /* KIND;REGEX;SCORE needs three fields */
+    size_t klen = (size_t)(s1 - line);
+    int kind = -1;
+    for (int k = 0; k < PK_KINDS; k++)
+        if (strlen(pat_kind_names[k]) == klen && strncmp(line, pat_kind_names[k], klen) == 0)
+            kind = k;
+    uint64_t score;
+    const char *sp = s2 + 1;
+    if (kind < 0 || ws_parse_u64(&sp, s3, 100, &score) != WS_OK || sp != s3)
+        return WS_OK;
+    if (x->npats >= WS_NET_C2_MAX_PATTERNS)
+        return WS_OK;
+    int err;
+    PCRE2_SIZE eoff;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(s1 + 1), (PCRE2_SIZE)(s2 - s1 - 1), PCRE2_CASELESS,
+                                   &err, &eoff, NULL);
+    if (!re)
+        return WS_OK; /* the pack loader validates its own lines; skip a bad one */
+    char *desc = ws_strdup(s3 + 1);
+    if (!desc) {
+        pcre2_code_free(re);
+        return WS_E_NOMEM;
+    }
+    x->pats[x->npats++] = (struct c2_pat){(enum pat_kind)kind, re, (int)score, origin, desc};
+    return WS_OK;
+}
+
+static const struct c2_pat *pattern_match(const struct net_c2 *x, enum pat_kind k, const char *s)
+{
+    if (!x || !s)
+        return NULL;
+    for (size_t i = 0; i < x->npats; i++) {
+        if (x->pats[i].kind != k)
+            continue;
+        if (pcre2_match(x->pats[i].re, (PCRE2_SPTR)s, strlen(s), 0, 0, x->md, NULL) >= 0)
+            return &x->pats[i];
+    }
+    return NULL;
+}
+
+void net_c2_free(struct net_c2 *x)
+{
+    if (!x)
+        return;
+    table_release(&x->domains);
+    table_release(&x->ips);
+    table_release(&x->urls);
+    for (size_t i = 0; i < x->npats; i++) {
+        pcre2_code_free(x->pats[i].re);
+        ws_free(x->pats[i].desc);
+    }
+    ws_free(x->pats);
+    pcre2_match_data_free(x->md);
+    ws_free(x);
+}
+
+ws_status net_c2_new(const struct ws_pack *p, struct net_c2 **out)
+{
+    struct net_c2 *x = ws_calloc(1, sizeof *x);
+    if (!x)
+        return WS_E_NOMEM;
+    x->pack = p;
+    ws_status st = WS_E_NOMEM;
+    x->pats = ws_calloc(WS_NET_C2_MAX_PATTERNS, sizeof *x->pats);
+    x->md = pcre2_match_data_create(4, NULL);
+    if (!x->pats || !x->md)
+        goto out;
+    WS_TRY(table_build(&x->domains, &p->c2_domains));
+    WS_TRY(table_build(&x->ips, &p->c2_ips));
+    WS_TRY(table_build(&x->urls, &p->c2_urls));
+    for (size_t i = 0; i < p->net_patterns.n; i++)
+        WS_TRY(pattern_add(x, p->net_patterns.v[i], p->net_patterns.origin[i]));
+    st = WS_OK;
+out:
+    if (st != WS_OK) {
+        net_c2_free(x);
+        return st;
+    }
+    *out = x;
+    return WS_OK;
+}
+
+/* ---- findings ---- */
+
+struct c2_hit {
+    const char *rule_id;
+    const char *rule_name;
+    int severity;
+    uint32_t origin; /* UINT32_MAX: none */
+    const char *desc;
+    const char *indicator; /* what matched: a domain, address, URL, pattern */
+    const char *key;       /* the observed value de-duplicated on */
+};
+
+struct c2_obs {
+    const struct net_ends *e; /* source = client/querier */
+    const char *transport;    /* "udp", "tcp" */
+    const char *protocol;     /* "dns", "http" */
+    const char *qname;
+    const char *answers;
+    const char *method, *domain, *path, *query, *ua;
+};
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (h ^ 0xff) * 1099511628211u;
+}
+
+/* 1 the first time (rule, client, key) is seen in this capture: an
+ * open-addressing set of 64-bit hashes (0 = empty), at most half full,
+ * doubled up to twice WS_NET_C2_MAX_SEEN slots. */
+static int first_sight(struct net_ctx *c, const struct c2_hit *h, const struct net_ends *e)
+{
+    uint64_t k = fnv(fnv(fnv(14695981039346656037u, h->rule_id), e->cli_ip), h->key);
+    if (k == 0)
+        k = 1;
+    if (c->c2_seen_cap) {
+        size_t mask = c->c2_seen_cap - 1;
+        for (size_t i = (size_t)k & mask;; i = (i + 1) & mask) {
+            if (c->c2_seen[i] == k)
+                return 0;
+            if (c->c2_seen[i] == 0)
+                break;
+        }
+    }
+    if (c->n_c2_seen >= WS_NET_C2_MAX_SEEN)
+        return 1; /* full: emit without remembering */
+    if ((c->n_c2_seen + 1) * 2 > c->c2_seen_cap) {
+        size_t ncap = c->c2_seen_cap ? c->c2_seen_cap * 2 : 64;
+        if (!net_charge(c, ncap * sizeof(uint64_t)))
+            return 1;
+        uint64_t *t = ws_calloc(ncap, sizeof *t);
+        if (!t) {
+            net_uncharge(c, ncap * sizeof(uint64_t));
+            return 1;
+        }
+        for (size_t j = 0; j < c->c2_seen_cap; j++) {
+            uint64_t v = c->c2_seen[j];
+            if (!v)
+                continue;
+            size_t i = (size_t)v & (ncap - 1);
+            while (t[i])
+                i = (i + 1) & (ncap - 1);
+            t[i] = v;
+        }
+        net_uncharge(c, c->c2_seen_cap * sizeof(uint64_t));
+        ws_free(c->c2_seen);
+        c->c2_seen = t;
+        c->c2_seen_cap = ncap;
+    }
+    size_t i = (size_t)k & (c->c2_seen_cap - 1);
+    while (c->c2_seen[i])
+        i = (i + 1) & (c->c2_seen_cap - 1);
+    c->c2_seen[i] = k;
+    c->n_c2_seen++;
+    return 1;
+}
+
+#define MAX_KV 24
+
+static void kv_s(struct ws_kv *kv, size_t *n, const char *key, const char *v)
+{
+    if (v && *v && *n < MAX_KV)
+        kv[(*n)++] = (struct ws_kv){.key = key, .type = WS_KV_STR, .val = v, .len = strlen(v)};
+}
+
+static void kv_i(struct ws_kv *kv, size_t *n, const char *key, int64_t v)
+{
+    if (*n < MAX_KV)
+        kv[(*n)++] = (struct ws_kv){.key = key, .type = WS_KV_INT, .num = v};
+}
+
+static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_obs *o)
+{
+    if (c->stop || !first_sight(c, h, o->e))
+        return;
+    struct ws_finding f;
+    ws_finding_init(&f, WS_FINDING_ALERT);
+    f.ruleset = "net";
+    f.source = "pcap";
+    f.path = c->path;
+    f.path_len = strlen(c->path);
+    f.mtime = c->pk.sec;
+    f.rule_id = h->rule_id;
+    f.rule_name = h->rule_name;
+    f.severity = h->severity;
+    f.description = h->desc;
+    const struct ws_pack *p = c->c2 ? c->c2->pack : NULL;
+    if (p && h->origin < p->n_origins) {
+        const struct ws_ioc_origin *og = &p->origins[h->origin];
+        f.ioc_file = og->file;
+        f.ioc_line = og->line;
+        f.ioc_text = og->text;
+        f.pack = og->pack;
+        if (!f.description)
+            f.description = og->text;
+    }
+    char msg[1600];
+    snprintf(msg, sizeof msg, "%s: %s", h->rule_name, h->indicator);
+    f.message = msg;
+    struct ws_kv fields[MAX_KV], ev[MAX_KV];
+    size_t nf = 0, ne = 0;
+    kv_s(fields, &nf, "source.ip", o->e->cli_ip);
+    kv_i(fields, &nf, "source.port", o->e->cli_port);
+    kv_s(fields, &nf, "destination.ip", o->e->srv_ip);
+    kv_i(fields, &nf, "destination.port", o->e->srv_port);
+    kv_s(fields, &nf, "network.transport", o->transport);
+    kv_s(fields, &nf, "network.protocol", o->protocol);
+    kv_s(fields, &nf, "dns.question.name", o->qname);
+    kv_s(fields, &nf, "dns.answers", o->answers);
+    kv_s(fields, &nf, "http.request.method", o->method);
+    kv_s(fields, &nf, "url.domain", o->domain);
+    kv_s(fields, &nf, "url.path", o->path);
+    kv_s(fields, &nf, "url.query", o->query);
+    kv_s(fields, &nf, "user_agent.original", o->ua);
+    kv_i(ev, &ne, "frame", (int64_t)c->pk.frame);
+    kv_s(ev, &ne, "indicator", h->indicator);
+    f.fields = fields;
+    f.n_fields = nf;
+    f.evidence = ev;
+    f.n_evidence = ne;
+    c->stats->alerts++;
+    if (c->opts->emit(c->opts->emit_user, &f) != 0)
+        c->stop = 1;
+}
+
+/* ---- DNS ---- */
+
+/* Read a name at cur (advanced past its in-place part) from the message msg;
+ * text in out (presentation form, lowercase, no trailing dot; "." for the
+ * root). */
+static ws_status dns_name(const struct ws_cur *msg, struct ws_cur *cur, char *out, size_t cap)
+{
+    struct ws_cur r = *cur;
+    int jumped = 0, hops = 0;
+    size_t o = 0, wire = 0;
+    out[0] = '\0';
+    for (int pass = 0; pass < 256 + WS_NET_DNS_MAX_POINTERS; pass++) {
+        uint8_t l;
+        if (ws_cur_u8(&r, &l))
+            return WS_E_TRUNCATED;
+        if (l == 0) {
+            if (!jumped)
+                *cur = r;
+            if (o == 0)
+                snprintf(out, cap, ".");
+            return WS_OK;
+        }
+        if ((l & 0xc0) == 0xc0) {
+            uint8_t lo;
+            if (ws_cur_u8(&r, &lo))
+                return WS_E_TRUNCATED;
+            if (!jumped)
+                *cur = r;
+            jumped = 1;
+            if (++hops > WS_NET_DNS_MAX_POINTERS)
+                return WS_E_CORRUPT;
+            r = *msg;
+            if (ws_cur_seek(&r, ((size_t)(l & 0x3f) << 8) | lo))
+                return WS_E_CORRUPT;
+            continue;
+        }
+        if (l & 0xc0)
+            return WS_E_CORRUPT; /* extended label types (RFC 6891 obsoleted them) */
+        const uint8_t *lab;
+        if (ws_cur_bytes(&r, l, &lab))
+            return WS_E_TRUNCATED;
+        wire += (size_t)l + 1;
+        if (wire > 254) /* with the root's zero octet, at most 255 (RFC 1035 2.3.4) */
+            return WS_E_CORRUPT;
+        if (o && o + 1 < cap)
+            out[o++] = '.';
+        for (size_t i = 0; i < l; i++) {
+            uint8_t ch = lab[i];
+            if (o + 5 >= cap)
+                return WS_E_CORRUPT;
+            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
+                out[o++] = (char)tolower(ch);
+            else
+                o += (size_t)snprintf(out + o, cap - o, "\\%03u", ch);
+        }
+        out[o] = '\0';
+    }
+    return WS_E_CORRUPT;
+}
+
+struct dns_names {
+    char v[WS_NET_DNS_MAX_QUESTIONS + WS_NET_DNS_MAX_ANSWERS][WS_NET_DNS_MAX_NAME_TEXT];
+    size_t n;
+};
+
+static void join(char *dst, size_t cap, const char *s)
+{
+    size_t l = strlen(dst);
+    if (l + strlen(s) + 2 < cap)
+        snprintf(dst + l, cap - l, "%s%s", l ? "," : "", s);
+}
+
+static void check_dns_name(struct net_ctx *c, const struct c2_obs *o, const char *name)
+{
+    const struct net_c2 *x = c->c2;
+    const struct c2_entry *d = domain_find(&x->domains, name);
+    if (d) {
+        struct c2_hit h = {"net.c2.dns.domain",
+                           "Kwampirs C2 domain in DNS",
+                           SEV_DOMAIN,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           name};
+        c2_emit(c, &h, o);
+        return;
+    }
+    const struct c2_pat *pt = pattern_match(x, PK_DOMAIN, name);
+    if (pt) {
+        struct c2_hit h = {"net.c2.dns.grammar",
+                           "Name follows the Kwampirs C2 domain grammar",
+                           pt->score,
+                           pt->origin,
+                           pt->desc,
+                           name,
+                           name};
+        c2_emit(c, &h, o);
+    }
+}
+
+static void check_dns_addr(struct net_ctx *c, const struct c2_obs *o, const char *ip)
+{
+    const struct net_c2 *x = c->c2;
+    /* the sinkhole is also on the C2 address list: name it for what it is */
+    const struct c2_pat *pt = pattern_match(x, PK_DNS_ANSWER, ip);
+    if (pt) {
+        struct c2_hit h = {"net.c2.dns.sinkhole",
+                           "DNS answer is a Kwampirs C2 sinkhole",
+                           pt->score,
+                           pt->origin,
+                           pt->desc,
+                           ip,
+                           ip};
+        c2_emit(c, &h, o);
+        return;
+    }
+    const struct c2_entry *d = table_find(&x->ips, ip);
+    if (d) {
+        struct c2_hit h = {"net.c2.dns.answer",
+                           "DNS answer is a Kwampirs C2 address",
+                           SEV_IP,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           ip};
+        c2_emit(c, &h, o);
+    }
+}
+
+static void dns_malformed(struct net_ctx *c, const struct net_ends *e, const char *why)
+{
+    if (c->dns_malformed_reported)
+        return;
+    c->dns_malformed_reported = 1;
+    net_report(c, 1, "net.dns.malformed", WS_E_CORRUPT, e,
+               "port 53 traffic that is not readable DNS (%s) at frame %llu; further ones in "
+               "this capture are not listed",
+               why, (unsigned long long)c->pk.frame);
+}
+
+void c2_dns_message(struct net_ctx *c, const struct net_ends *pkt, const char *transport,
+                    const uint8_t *p, size_t n)
+{
+    struct ws_cur msg, cur;
+    ws_cur_init(&msg, p, n);
+    cur = msg;
+    uint16_t id, flags, qd, an, ns, ar;
+    if (ws_cur_be16(&cur, &id) || ws_cur_be16(&cur, &flags) || ws_cur_be16(&cur, &qd) ||
+        ws_cur_be16(&cur, &an) || ws_cur_be16(&cur, &ns) || ws_cur_be16(&cur, &ar)) {
+        dns_malformed(c, pkt, "shorter than a DNS header");
+        return;
+    }
+    if (((flags >> 11) & 0xf) != 0)
+        return; /* not a standard query (NOTIFY, UPDATE, ...) */
+    int response = (flags & 0x8000) != 0;
+    struct net_ends e = *pkt;
+    if (response) { /* source = the querier */
+        memcpy(e.cli_ip, pkt->srv_ip, sizeof e.cli_ip);
+        memcpy(e.srv_ip, pkt->cli_ip, sizeof e.srv_ip);
+        e.cli_port = pkt->srv_port;
+        e.srv_port = pkt->cli_port;
+    }
+    struct dns_names *names = ws_malloc(sizeof *names);
+    if (!names)
+        return;
+    names->n = 0;
+    char answers[WS_NET_DNS_MAX_NAME_TEXT];
+    char addrs[WS_NET_DNS_MAX_ANSWERS][48];
+    size_t naddrs = 0;
+    answers[0] = '\0';
+    const char *bad = NULL;
+    for (size_t i = 0; i < qd && i < WS_NET_DNS_MAX_QUESTIONS; i++) {
+        uint16_t type, klass;
+        if (dns_name(&msg, &cur, names->v[names->n], sizeof names->v[0]) ||
+            ws_cur_be16(&cur, &type) || ws_cur_be16(&cur, &klass)) {
+            bad = "question";
+            break;
+        }
+        names->n++;
+    }
+    size_t nq = names->n;
+    for (size_t i = 0;
+         !bad && response && qd <= WS_NET_DNS_MAX_QUESTIONS && i < an && i < WS_NET_DNS_MAX_ANSWERS;
+         i++) {
+        char owner[WS_NET_DNS_MAX_NAME_TEXT];
+        uint16_t type, klass, rdlen;
+        uint32_t ttl;
+        struct ws_cur rd;
+        if (dns_name(&msg, &cur, owner, sizeof owner) || ws_cur_be16(&cur, &type) ||
+            ws_cur_be16(&cur, &klass) || ws_cur_be32(&cur, &ttl) || ws_cur_be16(&cur, &rdlen) ||
+            ws_cur_sub(&cur, rdlen, &rd)) {
+            bad = "answer record";
+            break;
+        }
+        char *a = addrs[naddrs];
+        if (type == 1 && rdlen == 4) {
+            inet_ntop(AF_INET, ws_cur_ptr(&rd), a, sizeof addrs[0]);
+            join(answers, sizeof answers, a);
+            naddrs++;
+        } else if (type == 28 && rdlen == 16) {
+            inet_ntop(AF_INET6, ws_cur_ptr(&rd), a, sizeof addrs[0]);
+            join(answers, sizeof answers, a);
+            naddrs++;
+        } else if (type == 5) {
+            /* CNAME: the target, read with pointers into the whole message */
+            struct ws_cur t = msg;
+            if (ws_cur_seek(&t, (size_t)(ws_cur_ptr(&rd) - p)) ||
+                dns_name(&msg, &t, names->v[names->n], sizeof names->v[0])) {
+                bad = "CNAME";
+                break;
+            }
+            join(answers, sizeof answers, names->v[names->n]);
+            names->n++;
+        }
+    }
+    if (bad)
+        dns_malformed(c, pkt, bad);
+    if (c->c2) {
+        struct c2_obs o = {.e = &e,
+                           .transport = transport,
+                           .protocol = "dns",
+                           .answers = answers[0] ? answers : NULL};
+        o.qname = nq ? names->v[0] : NULL;
+        for (size_t i = 0; i < names->n && !c->stop; i++)
+            check_dns_name(c, &o, names->v[i]);
+        for (size_t i = 0; i < naddrs && !c->stop; i++)
+            check_dns_addr(c, &o, addrs[i]);
+    }
+    ws_free(names);
+}
+
+/* ---- streams: DNS over TCP and HTTP ---- */
+
+struct c2_stream {
+    int http; /* else DNS over TCP */
+    int dead[2];
+    struct net_sbuf buf[2]; /* [1] client->server */
+    uint64_t body_left;
+};
+
+struct c2_stream *c2_stream_new(struct net_ctx *c, int http)
+{
+    if (!net_charge(c, sizeof(struct c2_stream)))
+        return NULL;
+    struct c2_stream *s = ws_calloc(1, sizeof *s);
+    if (!s) {
+        net_uncharge(c, sizeof *s);
+        return NULL;
+    }
+    s->http = http;
+    for (int i = 0; i < 2; i++)
+        net_sbuf_init(&s->buf[i], http ? WS_NET_HTTP_MAX_HEADER : 65537u);
+    return s;
+}
+
+void c2_stream_free(struct net_ctx *c, struct c2_stream *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < 2; i++)
+        net_sbuf_release(c, &s->buf[i]);
+    net_uncharge(c, sizeof *s);
+    ws_free(s);
+}
+
+void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server)
+{
+    net_sbuf_reset(c, &s->buf[to_server != 0]);
+    if (s->http && to_server)
+        s->dead[1] = 1; /* cannot find the next request line reliably */
+}
+
+static void dns_stream(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
+                       int to_server, const uint8_t *p, size_t n)
+{
+    int d = to_server != 0;
+    struct net_sbuf *b = &s->buf[d];
+    if (net_sbuf_add(c, b, p, n) != WS_OK) {
+        s->dead[d] = 1;
+        net_sbuf_reset(c, b);
+        return;
+    }
+    struct net_ends pk = *e;
+    if (!to_server) {
+        memcpy(pk.cli_ip, e->srv_ip, sizeof pk.cli_ip);
+        memcpy(pk.srv_ip, e->cli_ip, sizeof pk.srv_ip);
+        pk.cli_port = e->srv_port;
+        pk.srv_port = e->cli_port;
+    }
+    /* each pass consumes at least the 2-byte length */
+    for (int pass = 0; pass < 65536 && b->b.len >= 2 && !c->stop; pass++) {
+        const uint8_t *m = (const uint8_t *)b->b.data;
+        size_t len = ((size_t)m[0] << 8) | m[1];
+        if (b->b.len - 2 < len)
+            break;
+        c2_dns_message(c, &pk, "tcp", (const uint8_t *)b->b.data + 2, len);
+        net_sbuf_consume(c, b, len + 2);
+    }
+}
+
+/* Find "\r\n\r\n" or "\n\n": the length of the header block, or 0. */
+static size_t header_end(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (p[i] == '\n' && p[i + 1] == '\n')
+            return i + 2;
+        if (i + 3 < n && p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')
+            return i + 4;
+    }
+    return 0;
+}
+
+int c2_looks_http(const uint8_t *p, size_t n)
+{
+    static const char *const methods[] = {"GET ",    "POST ",    "HEAD ",  "PUT ",
+                                          "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        size_t l = strlen(methods[i]);
+        if (n > l && memcmp(p, methods[i], l) == 0)
+            return p[l] == '/' || p[l] == 'h' || p[l] == 'H' || methods[i][0] == 'C';
+    }
+    return 0;
+}
+
+/* Copy [p, p+n) as a NUL-terminated string, bytes < 0x20 as '?'. */
+static void text_copy(char *out, size_t cap, const char *p, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)p[i] < 0x20 ? '?' : p[i];
+    out[n] = '\0';
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+struct http_req {
+    char method[16];
+    char uri[2048];
+    char host[256];
+    char ua[512];
+    char path[2048];
+    char query[2048];
+    uint64_t content_length;
+    int chunked;
+};
+
+/* Parse one header block; 0 when it is not an HTTP request. */
+static int http_parse(const char *p, size_t n, struct http_req *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *end = p + n, *eol = memchr(p, '\n', n);
+    if (!eol)
+        return 0;
+    const char *sp1 = memchr(p, ' ', (size_t)(eol - p));
+    if (!sp1 || sp1 == p || (size_t)(sp1 - p) >= sizeof r->method)
+        return 0;
+    const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+    if (!sp2)
+        return 0;
+    text_copy(r->method, sizeof r->method, p, (size_t)(sp1 - p));
+    text_copy(r->uri, sizeof r->uri, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+    const char *line = eol + 1;
+    for (int pass = 0; line < end && pass < 1024; pass++) {
+        const char *le = memchr(line, '\n', (size_t)(end - line));
+        if (!le)
+            le = end;
+        size_t ll = (size_t)(le - line);
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        const char *colon = memchr(line, ':', ll);
+        if (colon) {
+            size_t kl = (size_t)(colon - line);
+            const char *v = colon + 1;
+            size_t vl = ll - kl - 1;
+            while (vl && (*v == ' ' || *v == '\t')) {
+                v++;
+                vl--;
+            }
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
+            if (kl == 4 && strncasecmp(line, "host", 4) == 0)
+                text_copy(r->host, sizeof r->host, v, vl);
+            else if (kl == 10 && strncasecmp(line, "user-agent", 10) == 0)
+                text_copy(r->ua, sizeof r->ua, v, vl);
+            else if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
+                const char *vp = v;
+                if (ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) != WS_OK)
+                    r->content_length = 0;
+            } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
+                       strncasecmp(v + vl - 7, "chunked", 7) == 0)
+                r->chunked = 1;
+        }
+        line = le + 1;
+    }
+    /* absolute form (proxy requests): http://host[:port]/path */
+    const char *u = r->uri;
+    if (strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0) {
+        u = strstr(u, "://") + 3;
+        size_t hl = strcspn(u, "/?");
+        if (!r->host[0])
+            text_copy(r->host, sizeof r->host, u, hl);
+        u += hl;
+    }
+    size_t pl = strcspn(u, "?#");
+    text_copy(r->path, sizeof r->path, u, pl);
+    if (u[pl] == '?')
+        text_copy(r->query, sizeof r->query, u + pl + 1, strcspn(u + pl + 1, "#"));
+    /* Host without the port (IPv6 literals keep their brackets off) */
+    char *h = r->host;
+    if (h[0] == '[') {
+        char *rb = strchr(h, ']');
+        if (rb) {
+            *rb = '\0';
+            memmove(h, h + 1, strlen(h));
+        }
+    } else {
+        char *col = strchr(h, ':');
+        if (col && !strchr(col + 1, ':'))
+            *col = '\0';
+    }
+    size_t hl = strlen(h);
+    if (hl && h[hl - 1] == '.')
+        h[hl - 1] = '\0';
+    lower(h);
+    return 1;
+}
+
+static void http_check(struct net_ctx *c, const struct net_ends *e, const struct http_req *r)
+{
+    const struct net_c2 *x = c->c2;
+    if (!x)
+        return;
+    struct c2_obs o = {.e = e,
+                       .transport = "tcp",
+                       .protocol = "http",
+                       .method = r->method,
+                       .domain = r->host[0] ? r->host : NULL,
+                       .path = r->path,
+                       .query = r->query[0] ? r->query : NULL,
+                       .ua = r->ua[0] ? r->ua : NULL};
+    const char *host = r->host[0] ? r->host : e->srv_ip;
+    char url[2400], lpath[2048];
+    snprintf(lpath, sizeof lpath, "%s", r->path);
+    lower(lpath);
+    snprintf(url, sizeof url, "%s%s", host, lpath);
+    const struct c2_entry *d = table_find(&x->urls, url);
+    if (!d && r->host[0]) { /* the address the request went to, with the same path */
+        snprintf(url, sizeof url, "%s%s", e->srv_ip, lpath);
+        d = table_find(&x->urls, url);
+    }
+    if (d) {
+        struct c2_hit h = {"net.c2.http.url",
+                           "HTTP request to a Kwampirs C2 URL",
+                           SEV_URL,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           url};
+        c2_emit(c, &h, &o);
+    } else if ((d = domain_find(&x->domains, host)) || (d = table_find(&x->ips, host)) ||
+               (d = table_find(&x->ips, e->srv_ip))) {
+        struct c2_hit h = {"net.c2.http.host",
+                           "HTTP request to a Kwampirs C2 host",
+                           SEV_HOST,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           d->s};
+        c2_emit(c, &h, &o);
+    } else {
+        const struct c2_pat *pp = pattern_match(x, PK_URL_PATH, r->path);
+        const struct c2_pat *pq = pp ? pattern_match(x, PK_QUERY, r->query) : NULL;
+        if (pp && pq) {
+            char ind[4200];
+            snprintf(ind, sizeof ind, "%s?%s", r->path, r->query);
+            struct c2_hit h = {"net.c2.http.grammar",
+                               "HTTP request follows the Kwampirs C2 URL grammar",
+                               pp->score,
+                               pp->origin,
+                               pp->desc,
+                               ind,
+                               r->path};
+            c2_emit(c, &h, &o);
+        }
+    }
+    const struct c2_pat *pu = pattern_match(x, PK_UA, r->ua);
+    if (pu) {
+        struct c2_hit h = {"net.c2.http.user_agent",
+                           "HTTP User-Agent used by Kwampirs",
+                           pu->score,
+                           pu->origin,
+                           pu->desc,
+                           r->ua,
+                           r->ua};
+        c2_emit(c, &h, &o);
+    }
+}
+
+static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
+                        int to_server, const uint8_t *p, size_t n)
+{
+    if (!to_server || s->dead[1])
+        return;
+    struct net_sbuf *b = &s->buf[1];
+    /* each pass consumes body bytes or one header block, or stops */
+    for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop; pass++) {
+        if (s->body_left) {
+            if (b->b.len) {
+                size_t t = b->b.len < s->body_left ? b->b.len : (size_t)s->body_left;
+                net_sbuf_consume(c, b, t);
+                s->body_left -= t;
+            } else {
+                size_t t = n < s->body_left ? n : (size_t)s->body_left;
+                p += t;
+                n -= t;
+                s->body_left -= t;
+            }
+            continue;
+        }
+        if (n) {
+            if (net_sbuf_add(c, b, p, n) != WS_OK) {
+                s->dead[1] = 1; /* a header block beyond the cap: not HTTP we read */
+                net_sbuf_reset(c, b);
+                return;
+            }
+            n = 0;
+        }
+        size_t hl = header_end(b->b.data, b->b.len);
+        if (!hl)
+            return; /* wait for more */
+        struct http_req *r = ws_malloc(sizeof *r);
+        if (!r)
+            return;
+        if (!c2_looks_http((const uint8_t *)b->b.data, b->b.len) || !http_parse(b->b.data, hl, r)) {
+            s->dead[1] = 1;
+            net_sbuf_reset(c, b);
+            ws_free(r);
+            return;
+        }
+        http_check(c, e, r);
+        s->body_left = r->content_length;
+        if (r->chunked)
+            s->dead[1] = 1;
+        ws_free(r);
+        net_sbuf_consume(c, b, hl);
+        if (s->dead[1]) {
+            net_sbuf_reset(c, b);
+            return;
+        }
+    }
+}
+
+void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
+                    const uint8_t *p, size_t n)
+{
+    if (s->dead[to_server != 0])
+        return;
+    if (s->http)
+        http_stream(c, s, e, to_server, p, n);
+    else
+        dns_stream(c, s, e, to_server, p, n);
+}
+
+/* ---- UDP ---- */
+
+void udp_datagram(struct net_ctx *c, int family, const uint8_t *src, const uint8_t *dst,
+                  const uint8_t *udp, size_t have)
+{
+    struct ws_cur cur;
+    ws_cur_init(&cur, udp, have);
+    uint16_t sp, dp, len, sum;
+    if (ws_cur_be16(&cur, &sp) || ws_cur_be16(&cur, &dp) || ws_cur_be16(&cur, &len) ||
+        ws_cur_be16(&cur, &sum))
+        return;
+    if (sp != 53 && dp != 53)
+        return;
+    size_t body = ws_cur_left(&cur);
+    if (len >= 8 && (size_t)len - 8 < body)
+        body = (size_t)len - 8;
+    struct net_ends e;
+    memset(&e, 0, sizeof e);
+    inet_ntop(family == 4 ? AF_INET : AF_INET6, src, e.cli_ip, sizeof e.cli_ip);
+    inet_ntop(family == 4 ? AF_INET : AF_INET6, dst, e.srv_ip, sizeof e.srv_ip);
+    e.cli_port = sp;
+    e.srv_port = dp;
+    c2_dns_message(c, &e, "udp", ws_cur_ptr(&cur), body);
+}

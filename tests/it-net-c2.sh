@@ -1,0 +1,160 @@
+#!/bin/sh
+# it-net-c2.sh - `wormsign net` finds Kwampirs C2 in DNS and HTTP.
+#
+# 1. A capture written by tests/gen_c2_pcap.py (stdlib Python) with entries
+#    picked here from the built-in pack's own files (packs/kwampirs/): every
+#    rule fires exactly once where expected, with the expected fields and
+#    the severity of the pack's net-patterns.txt, and the traps (innocent
+#    names, ordinary requests, the grammar path without q=, a malformed
+#    datagram) give no alert. tshark, when installed, checks the writer.
+# 2. The corpus' DNS/HTTP captures: no C2 finding with the built-in pack;
+#    with a user pack built from what tshark reads in them (query names, A
+#    answers, Host+URI), wormsign reports exactly that set.
+. "$WS_SRC/tests/lib.sh"
+command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+mkdir -p "$WS_TMP"
+PK="$WS_SRC/packs/kwampirs"
+if "$WS" net "$WS_TMP/none.pcap" 2>&1 | grep -q "built without libpcap"; then
+    skip "wormsign was built without libpcap"
+fi
+
+# ---- entries from the pack files ----
+entries() { grep -v '^#' "$1" | grep -v '^[[:space:]]*$' | cut -d';' -f1; }
+domains=$(entries "$PK/c2-iocs.txt" | grep '[a-z]' | grep -v '^[0-9.]*$')
+ips=$(entries "$PK/c2-iocs.txt" | grep '^[0-9.]*$')
+sink=172.105.123.10
+domain=$(printf '%s\n' "$domains" | sed -n 1p)
+parent=$(printf '%s\n' "$domains" | sed -n 2p)
+ip=$(printf '%s\n' "$ips" | grep -vx "$sink" | sed -n 1p)
+url=$(entries "$PK/c2-urls.txt" | grep -v '^[0-9.]*/' | sed -n 1p)
+[ -n "$url" ] || url=$(entries "$PK/c2-urls.txt" | sed -n 1p)
+url=$(printf '%s' "$url" | tr 'A-Z' 'a-z')
+printf '%s\n' "$ips" | grep -qx "$sink" || fail "sinkhole $sink not in the pack's C2 list"
+# a name of the grammar that is not listed
+gdom=
+for g in unitysrvnews.info pogpogunt.ch tlfdmain.nl; do
+    printf '%s\n' "$domains" | grep -qix "$g" || { gdom=$g; break; }
+done
+[ -n "$gdom" ] || fail "no unlisted grammar name"
+for t in 198.51.100.20 198.51.100.21 198.51.100.22 93.184.216.34 192.0.2.7; do
+    printf '%s\n' "$ips" | grep -qx "$t" && fail "trap address $t is a listed C2 address"
+done
+score() { grep "^$1;" "$PK/net-patterns.txt" | awk -F';' '{print $(NF-1)}'; }
+
+cap="$WS_TMP/c2.pcap"
+"$PY" "$WS_SRC/tests/gen_c2_pcap.py" "$cap" "$domain" "$parent" "$ip" "$url" "$gdom" "$sink" \
+    >"$WS_TMP/labels" || fail "capture writer failed"
+fr() { awk -v l="$1" '$1 == l {print $2}' "$WS_TMP/labels"; }
+
+if command -v tshark >/dev/null 2>&1; then
+    # the writer's DNS and HTTP as an independent dissector reads them
+    tshark -r "$cap" -Y 'dns.flags.response == 0' -T fields -e frame.number -e dns.qry.name \
+        2>/dev/null >"$WS_TMP/ts.dns"
+    grep -q "^$(fr dns_domain)	$(printf '%s' "$domain" | tr a-z A-Z)\$" "$WS_TMP/ts.dns" ||
+        fail "tshark does not read the C2 query at frame $(fr dns_domain)"
+    grep -q "^$(fr tcp_dns)	$domain\$" "$WS_TMP/ts.dns" || fail "tshark does not read the TCP query"
+    tshark -r "$cap" -Y http.request -T fields -e frame.number -e http.request.uri \
+        2>/dev/null >"$WS_TMP/ts.http"
+    n=$(grep -c . "$WS_TMP/ts.http")
+    [ "$n" = 8 ] || fail "tshark reads $n HTTP requests, expected 8"
+fi
+
+out="$WS_TMP/c2.ndjson"
+"$WS" net --json "$cap" >"$out" 2>"$WS_TMP/c2.err"
+rc=$?
+[ "$rc" = 1 ] || fail "exit $rc, expected 1 ($(cat "$WS_TMP/c2.err"))"
+jq -r 'select(.event.kind=="alert") | "\(.rule.id) \(.wormsign.evidence.indicator) \(.wormsign.evidence.frame)"' \
+    "$out" | sort >"$WS_TMP/got"
+cat <<EOF | sort >"$WS_TMP/want"
+net.c2.dns.domain $domain $(fr dns_domain)
+net.c2.dns.answer $ip $(fr dns_answer)
+net.c2.dns.domain $parent $(fr dns_sub)
+net.c2.dns.sinkhole $sink $(fr dns_sinkhole)
+net.c2.dns.grammar $gdom $(fr dns_grammar)
+net.c2.dns.domain $parent $(fr dns_cname)
+net.c2.dns.domain $domain $(fr tcp_dns)
+net.c2.dns.answer $ip $(fr tcp_dns_answer)
+net.c2.http.grammar /group/main/indexmain.php?x=1&q=AbCd $(fr http_grammar)
+net.c2.http.user_agent ItIsMe $(fr http_ua)
+net.c2.http.url $url $(fr http_url)
+net.c2.http.host $domain $(fr http_host)
+EOF
+if ! cmp -s "$WS_TMP/got" "$WS_TMP/want"; then
+    diff "$WS_TMP/want" "$WS_TMP/got"
+    fail "C2 findings differ from the expected ones"
+fi
+# no other findings but the one note on the malformed datagram
+jq -r 'select(.event.kind!="alert" and .rule.id != null) | "\(.rule.id) \(.wormsign.evidence.frame)"' \
+    "$out" >"$WS_TMP/other"
+[ "$(cat "$WS_TMP/other")" = "net.dns.malformed $(fr dns_bad)" ] ||
+    fail "other findings: $(cat "$WS_TMP/other")"
+
+# fields of some findings
+one() { jq -c "select(.rule.id==\"$1\" and .wormsign.evidence.frame==$2) | $3" "$out"; }
+f=$(one net.c2.dns.answer "$(fr dns_answer)" '[.source.ip,.destination.ip,.destination.port,.network.transport,.dns.question.name,.dns.answers,.event.severity // .rule.severity]')
+case $f in
+'["10.1.1.10","10.1.1.53",53,"udp","'"$domain"'","'"$ip"'",'*) ;;
+*) fail "dns.answer fields: $f" ;;
+esac
+f=$(one net.c2.dns.domain "$(fr dns_cname)" '[.dns.question.name,.dns.answers]')
+[ "$f" = '["cdn.example.net","edge.'"$parent"',192.0.2.7"]' ] || fail "CNAME fields: $f"
+f=$(one net.c2.dns.domain "$(fr tcp_dns)" '[.source.ip,.network.transport]')
+[ "$f" = '["10.1.1.11","tcp"]' ] || fail "TCP DNS fields: $f"
+host=${url%%/*}
+path=/${url#*/}
+f=$(one net.c2.http.url "$(fr http_url)" '[.http.request.method,.url.domain,.url.path,.destination.ip,.destination.port,.source.port]')
+[ "$f" = '["GET","'"$host"'","'"$path"'","198.51.100.20",80,40200]' ] || fail "http.url fields: $f"
+f=$(one net.c2.http.grammar "$(fr http_grammar)" '[.url.path,.url.query,.url.domain,.user_agent.original]')
+[ "$f" = '["/group/main/indexmain.php","x=1&q=AbCd","www.example.org","Mozilla/5.0"]' ] ||
+    fail "http.grammar fields: $f"
+# severities: the pack's scores for pattern rules
+sev() { jq -r "select(.rule.id==\"$1\") | (.event.severity // .rule.severity)" "$out" | sort -u; }
+[ "$(sev net.c2.dns.grammar)" = "$(score domain)" ] || fail "dns.grammar severity $(sev net.c2.dns.grammar)"
+[ "$(sev net.c2.http.grammar)" = "$(score url-path)" ] || fail "http.grammar severity"
+[ "$(sev net.c2.http.user_agent)" = "$(score user-agent)" ] || fail "user_agent severity"
+[ "$(sev net.c2.dns.sinkhole)" = "$(score dns-answer)" ] || fail "sinkhole severity"
+# without a pack: no C2 findings
+"$WS" net --json --no-default-pack "$cap" >"$WS_TMP/nopack.ndjson" 2>/dev/null
+jq -r 'select(.event.kind=="alert") | .rule.id' "$WS_TMP/nopack.ndjson" | grep -q . &&
+    fail "C2 findings without a pack"
+
+# ---- 2. corpus captures ----
+P=${WS_CORPUS:-}/pcap/suricata-verify
+if [ ! -d "$P" ]; then
+    echo "note: corpus not found, corpus part skipped"
+    pass
+fi
+command -v tshark >/dev/null 2>&1 || { echo "note: tshark absent, corpus oracle skipped"; pass; }
+for c in dns-eve__input.pcap dns-tcp-www-google-com__dns.pcap dns-udp-eve-txt__input.pcap \
+    http-post-data-decompression__input.pcap http-post-file__input.pcap; do
+    [ -f "$P/$c" ] || continue
+    o="$WS_TMP/corpus-$c.ndjson"
+    "$WS" net --json "$P/$c" >"$o" 2>/dev/null
+    jq -r '.rule.id // empty' "$o" | grep -q '^net\.c2\.' && fail "$c: a Kwampirs C2 finding"
+    # user pack from tshark's reading: names and A answers, host+URI
+    d="$WS_TMP/pack-$c"
+    mkdir -p "$d"
+    tshark -r "$P/$c" -Y 'dns.flags.response == 0' -T fields -e dns.qry.name 2>/dev/null |
+        tr 'A-Z' 'a-z' | sort -u >"$d/names"
+    tshark -r "$P/$c" -Y 'dns.a' -T fields -e dns.a 2>/dev/null | tr ',' '\n' | sort -u >"$d/addrs"
+    tshark -r "$P/$c" -Y 'http.request' -T fields -e http.host -e http.request.uri 2>/dev/null |
+        awk -F'\t' '{h=tolower($1); sub(/:[0-9]+$/, "", h); u=$2; sub(/[?#].*/, "", u); print h u}' |
+        sort -u >"$d/urls"
+    cat "$d/names" "$d/addrs" >"$d/c2-iocs.txt"
+    cp "$d/urls" "$d/c2-urls.txt"
+    rm -f "$d/names" "$d/addrs" "$d/urls"
+    "$WS" net --json --no-default-pack --pack "$d" "$P/$c" >"$o.pack" 2>/dev/null
+    jq -r 'select(.rule.id=="net.c2.dns.domain") | .wormsign.evidence.indicator' "$o.pack" |
+        sort -u >"$WS_TMP/g"
+    tshark -r "$P/$c" -Y 'dns.flags.response == 0' -T fields -e dns.qry.name 2>/dev/null |
+        tr 'A-Z' 'a-z' | sort -u >"$WS_TMP/w"
+    cmp -s "$WS_TMP/g" "$WS_TMP/w" || fail "$c: DNS names $(paste -sd' ' "$WS_TMP/g"), tshark $(paste -sd' ' "$WS_TMP/w")"
+    jq -r 'select(.rule.id=="net.c2.dns.answer") | .wormsign.evidence.indicator' "$o.pack" |
+        sort -u >"$WS_TMP/g"
+    tshark -r "$P/$c" -Y 'dns.a' -T fields -e dns.a 2>/dev/null | tr ',' '\n' | sort -u >"$WS_TMP/w"
+    cmp -s "$WS_TMP/g" "$WS_TMP/w" || fail "$c: A answers $(paste -sd' ' "$WS_TMP/g"), tshark $(paste -sd' ' "$WS_TMP/w")"
+    jq -r 'select(.rule.id=="net.c2.http.url") | .wormsign.evidence.indicator' "$o.pack" |
+        sort -u >"$WS_TMP/g"
+    cmp -s "$WS_TMP/g" "$d/c2-urls.txt" || fail "$c: URLs $(paste -sd' ' "$WS_TMP/g"), tshark $(paste -sd' ' "$d/c2-urls.txt")"
+done
+pass

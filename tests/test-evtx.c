@@ -655,8 +655,7 @@ struct par_got {
     uint64_t stop_at; /* deliver fails on this chunk */
 };
 
-static ws_status par_deliver(void *ctx, uint64_t chunk, const char *data, size_t len,
-                             size_t errors)
+static ws_status par_deliver(void *ctx, uint64_t chunk, const char *data, size_t len, size_t errors)
 {
     struct par_got *g = ctx;
     if (chunk != UINT64_MAX) {

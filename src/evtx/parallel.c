@@ -155,17 +155,19 @@ static ws_status run_pool(struct pool *pl, unsigned threads)
         return WS_E_NOMEM;
     for (unsigned i = 0; i < threads && st == WS_OK; i++) {
         w[i].pool = pl;
-        if ((st = ws_evtx_chunk_new(&w[i].chunk)) == WS_OK && !(w[i].buf = ws_malloc(WS_EVTX_CHUNK_SIZE)))
+        if ((st = ws_evtx_chunk_new(&w[i].chunk)) == WS_OK &&
+            !(w[i].buf = ws_malloc(WS_EVTX_CHUNK_SIZE)))
             st = WS_E_NOMEM;
     }
+    unsigned started = 0;
     for (unsigned i = 0; i < threads && st == WS_OK; i++) {
         if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
-            st = i == 0 ? WS_E_NOMEM : WS_OK; /* fewer workers still finish the work */
-        else
-            w[i].started = 1;
-        if (!w[i].started)
-            break;
+            break; /* fewer workers still finish the work */
+        w[i].started = 1;
+        started++;
     }
+    if (st == WS_OK && started == 0)
+        st = WS_E_NOMEM;
     for (uint64_t d = 0; d < pl->slots && st == WS_OK; d++) {
         struct slot *s = &pl->ring[d % pl->window];
         pthread_mutex_lock(&pl->lock);
@@ -223,8 +225,8 @@ static unsigned pick_threads(unsigned want, uint64_t slots)
 {
     if (want == 0) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
-        want = c > 0 ? (unsigned)(c < (long)WS_EVTX_MAX_THREADS ? c : (long)WS_EVTX_MAX_THREADS)
-                     : 1u;
+        want =
+            c > 0 ? (unsigned)(c < (long)WS_EVTX_MAX_THREADS ? c : (long)WS_EVTX_MAX_THREADS) : 1u;
     }
     if (want > WS_EVTX_MAX_THREADS)
         want = WS_EVTX_MAX_THREADS;

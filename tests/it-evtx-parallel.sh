@@ -61,6 +61,16 @@ done < <(find "$dir" -type f \( -iname '*.evtx' -o -iname '*.evt' \) | sort)
 [ "$n" -gt 0 ]
 check "corpus has EVTX files ($n)" $?
 
+# detection (`wormsign logs DIR`, ws_evtx_parallel_items): the same findings
+# in the same order with 1 and 4 threads (times and the summary line aside)
+norm() { grep -v '"action":"summary"' "$1" | sed -E 's/"(@timestamp|created)":"[^"]*"//g'; }
+"$WS" logs --json --threads 1 "$dir" >"$WS_TMP/h1" 2>/dev/null
+s1=$?
+"$WS" logs --json --threads 4 "$dir" >"$WS_TMP/h4" 2>/dev/null
+s4=$?
+[ "$s1" -eq "$s4" ] && [ -s "$WS_TMP/h1" ] && cmp -s <(norm "$WS_TMP/h1") <(norm "$WS_TMP/h4")
+check "logs DIR: findings identical with --threads 1 and 4 ($(wc -l <"$WS_TMP/h1") lines)" $?
+
 # a big file: the header and chunks of the largest clean corpus log, chunks x12
 src=""
 for cand in "$dir"/deepbluecli/password-spray.evtx "$dir"/evtx-attack-samples/LM_5145_Remote_FileCopy.evtx; do

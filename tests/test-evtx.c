@@ -669,6 +669,12 @@ static ws_status par_deliver(void *ctx, uint64_t chunk, const char *data, size_t
     return chunk == g->stop_at ? WS_E_IO : WS_OK;
 }
 
+static ws_status par_item(void *ctx, enum ws_evtx_item kind, const struct ws_evtx_event *ev,
+                          const struct ws_evtx_error *err)
+{
+    return par_line(ctx, kind, ev, err);
+}
+
 static void test_parallel_order(void **state)
 {
     (void)state;
@@ -723,6 +729,15 @@ static void test_parallel_order(void **state)
             assert_int_equal(g.last, 5);
             assert_int_equal(g.delivers, 6u + (unsigned)badhdr);
             ws_buf_release(&g.all);
+            /* items one by one on this thread, as ws_evtx_next gives them */
+            struct ws_buf items;
+            ws_buf_init(&items, 1u << 24);
+            assert_int_equal(ws_evtx_open_buffer(f, n, &r), WS_OK);
+            assert_int_equal(ws_evtx_parallel_items(r, threads[t], par_item, &items), WS_OK);
+            ws_evtx_free(r);
+            assert_int_equal(items.len, want.len);
+            assert_memory_equal(items.data, want.data, want.len);
+            ws_buf_release(&items);
         }
         ws_buf_release(&want);
     }

@@ -219,6 +219,17 @@ struct ws_evtx_par {
  * before it was delivered. */
 WS_API WS_MUST_CHECK ws_status ws_evtx_parallel(ws_evtx *r, const struct ws_evtx_par *p);
 
+/* Items one by one, in file order, on the caller's thread (fn sees exactly
+ * what ws_evtx_next would give, *ev / *err borrowed until fn returns), while
+ * workers parse the chunks: each item is copied into its chunk's buffer and
+ * read back. For callers that keep state across records (detection). A
+ * status other than WS_OK from fn stops the reading and is returned. */
+typedef ws_status (*ws_evtx_item_fn)(void *ctx, enum ws_evtx_item kind,
+                                     const struct ws_evtx_event *ev,
+                                     const struct ws_evtx_error *err);
+WS_API WS_MUST_CHECK ws_status ws_evtx_parallel_items(ws_evtx *r, unsigned threads,
+                                                      ws_evtx_item_fn fn, void *ctx);
+
 /* ---- Helpers ---- */
 
 /* First field named name (exact, case-sensitive), or NULL. Linear over

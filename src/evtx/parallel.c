@@ -290,3 +290,144 @@ ws_status ws_evtx_parallel(ws_evtx *r, const struct ws_evtx_par *p)
     ws_free(pl.ring);
     return st;
 }
+
+/* ---- Items through the pool: packed by workers, unpacked in order ----
+ *
+ * Packing (native byte order, memory only): u8 kind, then for an event the
+ * scalars, each sys string and each field name and value as (u64 length,
+ * present flag, bytes, NUL); for an error its scalars and the static message
+ * pointer. Strings handed to fn point into the chunk's buffer. */
+
+struct unpack {
+    ws_evtx_item_fn fn;
+    void *ctx;
+    struct ws_evtx_field *fields;
+    size_t cap_fields;
+};
+
+static ws_status put(struct ws_buf *b, const void *p, size_t n)
+{
+    return ws_buf_add(b, p, n);
+}
+
+static ws_status put_str(struct ws_buf *b, struct ws_evtx_str s)
+{
+    uint64_t n = s.len;
+    uint8_t present = s.s != NULL;
+    ws_status st = put(b, &n, sizeof n);
+    if (st == WS_OK)
+        st = put(b, &present, 1);
+    if (st == WS_OK && present)
+        st = put(b, s.s, s.len);
+    if (st == WS_OK && present)
+        st = ws_buf_addc(b, '\0');
+    return st;
+}
+
+static ws_status pack_item(void *ctx, struct ws_buf *out, enum ws_evtx_item kind,
+                           const struct ws_evtx_event *ev, const struct ws_evtx_error *err,
+                           size_t *errors)
+{
+    (void)ctx;
+    uint8_t k = (uint8_t)kind;
+    size_t mark = out->len;
+    ws_status st = put(out, &k, 1);
+    if (kind == WS_EVTX_ERROR) {
+        (*errors)++;
+        if (st == WS_OK)
+            st = put(out, err, sizeof *err); /* message is static text */
+        if (st != WS_OK)
+            ws_buf_truncate(out, mark); /* the chunk's items so far stay whole */
+        return st;
+    }
+    if (st == WS_OK)
+        st = put(out, ev, sizeof *ev); /* scalars; pointers are replaced on unpacking */
+    for (int i = 0; i < WS_EVTX_SYS_COUNT && st == WS_OK; i++)
+        st = put_str(out, ev->sys[i]);
+    for (size_t i = 0; i < ev->n_fields && st == WS_OK; i++) {
+        st = put_str(out, ev->fields[i].name);
+        if (st == WS_OK)
+            st = put_str(out, ev->fields[i].value);
+    }
+    if (st != WS_OK)
+        ws_buf_truncate(out, mark);
+    return st;
+}
+
+/* Take n bytes at *off of [p, end); 0 when they are not there. */
+static int take(const char *p, size_t len, size_t *off, void *dst, size_t n)
+{
+    if (*off > len || n > len - *off)
+        return 0;
+    memcpy(dst, p + *off, n);
+    *off += n;
+    return 1;
+}
+
+static int take_str(const char *p, size_t len, size_t *off, struct ws_evtx_str *s)
+{
+    uint64_t n;
+    uint8_t present;
+    if (!take(p, len, off, &n, sizeof n) || !take(p, len, off, &present, 1))
+        return 0;
+    s->s = NULL;
+    s->len = 0;
+    if (!present)
+        return 1;
+    if (*off > len || n >= len - *off)
+        return 0;
+    s->s = p + *off;
+    s->len = (size_t)n;
+    *off += (size_t)n + 1;
+    return 1;
+}
+
+static ws_status unpack_chunk(void *ctx, uint64_t chunk, const char *p, size_t len, size_t errors)
+{
+    struct unpack *u = ctx;
+    size_t off = 0;
+    (void)chunk;
+    (void)errors;
+    /* each pass consumes at least the kind byte */
+    while (off < len) {
+        uint8_t k;
+        struct ws_evtx_event ev;
+        struct ws_evtx_error err;
+        ws_status st;
+        if (!take(p, len, &off, &k, 1))
+            return WS_E_CORRUPT;
+        if (k == WS_EVTX_ERROR) {
+            if (!take(p, len, &off, &err, sizeof err))
+                return WS_E_CORRUPT;
+            if ((st = u->fn(u->ctx, WS_EVTX_ERROR, NULL, &err)) != WS_OK)
+                return st;
+            continue;
+        }
+        if (!take(p, len, &off, &ev, sizeof ev))
+            return WS_E_CORRUPT;
+        for (int i = 0; i < WS_EVTX_SYS_COUNT; i++)
+            if (!take_str(p, len, &off, &ev.sys[i]))
+                return WS_E_CORRUPT;
+        if (WS_GROW(u->fields, u->cap_fields, ev.n_fields) != 0)
+            return WS_E_NOMEM;
+        for (size_t i = 0; i < ev.n_fields; i++)
+            if (!take_str(p, len, &off, &u->fields[i].name) ||
+                !take_str(p, len, &off, &u->fields[i].value))
+                return WS_E_CORRUPT;
+        ev.fields = u->fields;
+        if ((st = u->fn(u->ctx, WS_EVTX_EVENT, &ev, NULL)) != WS_OK)
+            return st;
+    }
+    return WS_OK;
+}
+
+ws_status ws_evtx_parallel_items(ws_evtx *r, unsigned threads, ws_evtx_item_fn fn, void *ctx)
+{
+    struct unpack u = {fn, ctx, NULL, 0};
+    struct ws_evtx_par p = {threads, WS_EVTX_CHUNK_OUT_MAX, pack_item, unpack_chunk, &u};
+    if (!fn)
+        return WS_E_INVALID;
+    ws_status st = ws_evtx_parallel(r, &p);
+    ws_free(u.fields);
+    return st;
+}

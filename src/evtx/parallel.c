@@ -425,9 +425,23 @@ ws_status ws_evtx_parallel_items(ws_evtx *r, unsigned threads, ws_evtx_item_fn f
 {
     struct unpack u = {fn, ctx, NULL, 0};
     struct ws_evtx_par p = {threads, WS_EVTX_CHUNK_OUT_MAX, pack_item, unpack_chunk, &u};
-    if (!fn)
+    ws_status st = WS_OK;
+    if (!fn || !r)
         return WS_E_INVALID;
-    ws_status st = ws_evtx_parallel(r, &p);
+    if (threads == 1) {
+        /* no workers: straight from the reader, nothing copied */
+        for (;;) {
+            enum ws_evtx_item kind;
+            const struct ws_evtx_event *ev = NULL;
+            const struct ws_evtx_error *err = NULL;
+            if ((st = ws_evtx_next(r, &kind, &ev, &err)) != WS_OK || kind == WS_EVTX_END)
+                break;
+            if ((st = fn(ctx, kind, ev, err)) != WS_OK)
+                break;
+        }
+        return st;
+    }
+    st = ws_evtx_parallel(r, &p);
     ws_free(u.fields);
     return st;
 }

@@ -602,6 +602,148 @@ static void test_file_dirty_header(void **state)
     free(c);
 }
 
+/* ---- ws_evtx_parallel: many chunks, output in file order ---- */
+
+#define PAR_CHUNKS 37u
+
+/* A file of PAR_CHUNKS slots: slot k holds 1 + k % 4 records with ids
+ * 10k+1.., slot 13 has a bad magic (an error), slot 20 is all zeros (quiet). */
+static uint8_t *make_par_file(size_t *n)
+{
+    *n = 4096 + PAR_CHUNKS * (size_t)SYN_CHUNK;
+    uint8_t *f = calloc(1, *n);
+    assert_non_null(f);
+    s_file_header(f, (uint16_t)PAR_CHUNKS, 0);
+    for (unsigned k = 0; k < PAR_CHUNKS; k++) {
+        if (k == 20)
+            continue;
+        struct syn s = {f + 4096 + (size_t)k * SYN_CHUNK, 0x200};
+        size_t def = 0, last = 0;
+        unsigned nrec = 1 + k % 4;
+        for (unsigned i = 0; i < nrec; i++)
+            last = s_record1(&s, 10u * k + 1 + i, FT1 + i, &def, "P", (uint16_t)(k + i), "c", k, 1);
+        s_chunk_finish(&s, 10u * k + 1, 10u * k + nrec, last);
+        if (k == 13)
+            s.p[0] = 'X';
+    }
+    return f;
+}
+
+static ws_status par_line(struct ws_buf *out, enum ws_evtx_item kind,
+                          const struct ws_evtx_event *ev, const struct ws_evtx_error *err)
+{
+    if (kind == WS_EVTX_EVENT)
+        return ws_buf_addf(out, "E %llu %llu %u\n", (unsigned long long)ev->record_id,
+                           (unsigned long long)ev->chunk, (unsigned)ev->event_id);
+    return ws_buf_addf(out, "X %llu %llu %s\n", (unsigned long long)err->chunk,
+                       (unsigned long long)err->offset, err->message);
+}
+
+static ws_status par_render(void *ctx, struct ws_buf *out, enum ws_evtx_item kind,
+                            const struct ws_evtx_event *ev, const struct ws_evtx_error *err,
+                            size_t *errors)
+{
+    (void)ctx;
+    *errors += kind == WS_EVTX_ERROR;
+    return par_line(out, kind, ev, err);
+}
+
+struct par_got {
+    struct ws_buf all;
+    uint64_t last; /* last chunk delivered, UINT64_MAX before any */
+    size_t errors, delivers;
+    uint64_t stop_at; /* deliver fails on this chunk */
+};
+
+static ws_status par_deliver(void *ctx, uint64_t chunk, const char *data, size_t len, size_t errors)
+{
+    struct par_got *g = ctx;
+    if (chunk != UINT64_MAX) {
+        /* file order: every slot once, increasing */
+        assert_true(g->last == UINT64_MAX ? chunk == 0 : chunk == g->last + 1);
+        g->last = chunk;
+    }
+    g->errors += errors;
+    g->delivers++;
+    assert_int_equal(ws_buf_add(&g->all, data, len), WS_OK);
+    return chunk == g->stop_at ? WS_E_IO : WS_OK;
+}
+
+static ws_status par_item(void *ctx, enum ws_evtx_item kind, const struct ws_evtx_event *ev,
+                          const struct ws_evtx_error *err)
+{
+    return par_line(ctx, kind, ev, err);
+}
+
+static void test_parallel_order(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *f = make_par_file(&n);
+    for (int badhdr = 0; badhdr < 2; badhdr++) {
+        f[0x18] ^= (uint8_t)badhdr; /* header crc32 mismatch: an error item first */
+        /* reference: the sequential reader */
+        struct ws_buf want;
+        ws_buf_init(&want, 1u << 24);
+        size_t want_errors = 0;
+        ws_evtx *r;
+        assert_int_equal(ws_evtx_open_buffer(f, n, &r), WS_OK);
+        for (int pass = 0; pass < 10000; pass++) {
+            enum ws_evtx_item kind;
+            const struct ws_evtx_event *ev;
+            const struct ws_evtx_error *err;
+            assert_int_equal(ws_evtx_next(r, &kind, &ev, &err), WS_OK);
+            if (kind == WS_EVTX_END)
+                break;
+            want_errors += kind == WS_EVTX_ERROR;
+            assert_int_equal(par_line(&want, kind, ev, err), WS_OK);
+        }
+        ws_evtx_free(r);
+        assert_int_equal(want_errors, 1u + (unsigned)badhdr); /* a zero slot is quiet */
+        assert_true(badhdr ? want.data[0] == 'X' : want.data[0] == 'E');
+        assert_non_null(strstr(want.data, "E 361 36 "));
+        static const unsigned threads[] = {0, 1, 2, 3, 4, 8, 16, 99};
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+            struct par_got g;
+            memset(&g, 0, sizeof g);
+            ws_buf_init(&g.all, 1u << 24);
+            g.last = UINT64_MAX;
+            g.stop_at = UINT64_MAX - 1;
+            struct ws_evtx_par par = {threads[t], 1u << 20, par_render, par_deliver, &g};
+            assert_int_equal(ws_evtx_open_buffer(f, n, &r), WS_OK);
+            assert_int_equal(ws_evtx_parallel(r, &par), WS_OK);
+            ws_evtx_free(r);
+            assert_int_equal(g.last, PAR_CHUNKS - 1);
+            assert_int_equal(g.errors, want_errors);
+            assert_int_equal(g.all.len, want.len);
+            assert_memory_equal(g.all.data, want.data, want.len);
+            ws_buf_release(&g.all);
+            /* a failing deliver stops everything after it */
+            memset(&g, 0, sizeof g);
+            ws_buf_init(&g.all, 1u << 24);
+            g.last = UINT64_MAX;
+            g.stop_at = 5;
+            assert_int_equal(ws_evtx_open_buffer(f, n, &r), WS_OK);
+            assert_int_equal(ws_evtx_parallel(r, &par), WS_E_IO);
+            ws_evtx_free(r);
+            assert_int_equal(g.last, 5);
+            assert_int_equal(g.delivers, 6u + (unsigned)badhdr);
+            ws_buf_release(&g.all);
+            /* items one by one on this thread, as ws_evtx_next gives them */
+            struct ws_buf items;
+            ws_buf_init(&items, 1u << 24);
+            assert_int_equal(ws_evtx_open_buffer(f, n, &r), WS_OK);
+            assert_int_equal(ws_evtx_parallel_items(r, threads[t], par_item, &items), WS_OK);
+            ws_evtx_free(r);
+            assert_int_equal(items.len, want.len);
+            assert_memory_equal(items.data, want.data, want.len);
+            ws_buf_release(&items);
+        }
+        ws_buf_release(&want);
+    }
+    free(f);
+}
+
 /* Allocation failures at every point: a clean status, no leak, no crash. */
 static void test_alloc_failures(void **state)
 {
@@ -785,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_slack_recovery),
         cmocka_unit_test(test_file_dirty_header),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_parallel_order),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_error_finding),
     };

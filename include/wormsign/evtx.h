@@ -181,6 +181,55 @@ WS_API WS_MUST_CHECK ws_status ws_evtx_chunk_next(ws_evtx_chunk *c, enum ws_evtx
                                                   const struct ws_evtx_event **ev,
                                                   const struct ws_evtx_error **err);
 
+/* ---- Parallel reading (one file's chunks on several threads) ---- */
+
+struct ws_buf; /* src/core/buf.h: a growable, capped byte buffer */
+
+/* Render one item into out, the buffer of its chunk. Called on worker
+ * threads; the items of one chunk come in order on one thread, chunks run
+ * at once: use ctx read-only. Count the items that are errors (or could not
+ * be rendered) in *errors. A status other than WS_OK stops the reading. */
+typedef ws_status (*ws_evtx_render_fn)(void *ctx, struct ws_buf *out, enum ws_evtx_item kind,
+                                       const struct ws_evtx_event *ev,
+                                       const struct ws_evtx_error *err, size_t *errors);
+
+/* Take one chunk's rendered output, on the caller's thread, chunk after
+ * chunk in file order (chunk is the slot index; UINT64_MAX for the file
+ * header's error and for a legacy EVT log). A status other than WS_OK stops
+ * the reading. */
+typedef ws_status (*ws_evtx_deliver_fn)(void *ctx, uint64_t chunk, const char *data, size_t len,
+                                        size_t errors);
+
+struct ws_evtx_par {
+    unsigned threads; /* worker threads; 0: all cores up to WS_EVTX_MAX_THREADS; 1: none */
+    size_t out_max;   /* cap on one chunk's rendered bytes (ws_buf max) */
+    ws_evtx_render_fn render;
+    ws_evtx_deliver_fn deliver;
+    void *ctx;
+};
+
+/* Read every item of a freshly opened r (no ws_evtx_next yet; flags from
+ * ws_evtx_set_flags apply) with p->threads workers, each parsing whole
+ * chunks with its own ws_evtx_chunk, and deliver each chunk's output in file
+ * order, as ws_evtx_next would give the items. At most 2 x threads chunks
+ * are in flight (parsed or rendered, not yet delivered), so memory is
+ * bounded by threads, not by the file. A legacy EVT log is read on the
+ * caller's thread. Returns WS_OK, or the status that stopped the reading
+ * (a fatal read error, or one from render / deliver), after everything
+ * before it was delivered. */
+WS_API WS_MUST_CHECK ws_status ws_evtx_parallel(ws_evtx *r, const struct ws_evtx_par *p);
+
+/* Items one by one, in file order, on the caller's thread (fn sees exactly
+ * what ws_evtx_next would give, *ev / *err borrowed until fn returns), while
+ * workers parse the chunks: each item is copied into its chunk's buffer and
+ * read back. For callers that keep state across records (detection). A
+ * status other than WS_OK from fn stops the reading and is returned. */
+typedef ws_status (*ws_evtx_item_fn)(void *ctx, enum ws_evtx_item kind,
+                                     const struct ws_evtx_event *ev,
+                                     const struct ws_evtx_error *err);
+WS_API WS_MUST_CHECK ws_status ws_evtx_parallel_items(ws_evtx *r, unsigned threads,
+                                                      ws_evtx_item_fn fn, void *ctx);
+
 /* ---- Helpers ---- */
 
 /* First field named name (exact, case-sensitive), or NULL. Linear over

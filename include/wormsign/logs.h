@@ -35,6 +35,10 @@ typedef struct ws_logs ws_logs;
 WS_API WS_MUST_CHECK ws_status ws_logs_new(const ws_pack *pack, ws_emit_fn emit, void *user,
                                            ws_logs **out);
 
+/* Threads parsing each file's chunks (records are still handled in file
+ * order on the calling thread): 1 (the default) none, 0 all cores. */
+WS_API void ws_logs_set_threads(ws_logs *h, unsigned threads);
+
 /* Read one EVTX or EVT file. Problems inside the file are error findings;
  * the status is not WS_OK only when the file could not be opened (also
  * emitted) or memory ran out. */

@@ -1,8 +1,9 @@
 /*
  * logs.c - `wormsign logs`: Windows event logs.
  *
- *   wormsign logs dump [--json] [--recover] FILE...   every record of each
- *                                                     EVTX (or legacy EVT) file
+ *   wormsign logs dump [--json] [--recover] [--threads N] FILE...
+ *       every record of each EVTX (or legacy EVT) file, in file order; the
+ *       chunks of a file are parsed by N threads (ws_evtx_parallel)
  *
  * --json writes NDJSON, one object per record:
  *   {"record_id":N,"time":"2019-03-03T10:20:30.1234567Z","event_id":N,
@@ -21,6 +22,7 @@
 #include "cli.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/text.h"
 #include "wormsign/evtx.h"
 
@@ -50,7 +52,7 @@ static const char *const sys_keys[WS_EVTX_SYS_COUNT] = {
 
 static void usage(FILE *f)
 {
-    fputs("usage: wormsign logs dump [--json] [--recover] FILE...\n"
+    fputs("usage: wormsign logs dump [--json] [--recover] [--threads N] FILE...\n"
           "\n"
           "Read Windows XML event logs (EVTX) with wormsign's own parser.\n"
           "\n"
@@ -196,11 +198,55 @@ static int flush(struct ws_buf *out)
     return ok;
 }
 
+struct dump {
+    const char *path;
+    int json;
+    int errors;    /* any error item or unprintable record */
+    int write_bad; /* stdout failed */
+};
+
+/* Worker threads: ctx is read only. */
+static ws_status render_item(void *ctx, struct ws_buf *out, enum ws_evtx_item kind,
+                             const struct ws_evtx_event *ev, const struct ws_evtx_error *e,
+                             size_t *errors)
+{
+    const struct dump *d = ctx;
+    size_t mark = out->len;
+    ws_status st;
+    if (kind == WS_EVTX_ERROR) {
+        (*errors)++;
+        st = write_error(out, d->json, d->path, e, e->code, e->message);
+    } else {
+        st = d->json ? write_event_json(out, d->path, ev) : write_event_human(out, d->path, ev);
+    }
+    if (st != WS_OK) {
+        ws_buf_truncate(out, mark);
+        (void)write_error(out, d->json, d->path, NULL, st, "record too large to print");
+        (*errors)++;
+    }
+    return WS_OK;
+}
+
+/* The caller's thread, chunks in file order. */
+static ws_status deliver_chunk(void *ctx, uint64_t chunk, const char *data, size_t len,
+                               size_t errors)
+{
+    struct dump *d = ctx;
+    (void)chunk;
+    if (errors)
+        d->errors = 1;
+    if (len && fwrite(data, 1, len, stdout) != len) {
+        d->write_bad = 1;
+        return WS_E_IO;
+    }
+    return WS_OK;
+}
+
 /* Dump one file; returns 1 if any error was reported. */
-static int dump_file(const char *path, int json, int recover, struct ws_buf *out)
+static int dump_file(const char *path, int json, int recover, unsigned threads, struct ws_buf *out)
 {
     ws_evtx *r = NULL;
-    int errors = 0;
+    struct dump d = {path, json, 0, 0};
     ws_status st = ws_evtx_open_file(path, &r);
     if (st != WS_OK) {
         if (write_error(out, json, path, NULL, st, "cannot open file") != WS_OK)
@@ -210,40 +256,21 @@ static int dump_file(const char *path, int json, int recover, struct ws_buf *out
     }
     if (recover)
         ws_evtx_set_flags(r, WS_EVTX_RECOVER_SLACK);
-    for (;;) {
-        enum ws_evtx_item kind;
-        const struct ws_evtx_event *ev = NULL;
-        const struct ws_evtx_error *e = NULL;
-        st = ws_evtx_next(r, &kind, &ev, &e);
-        if (st != WS_OK) {
-            (void)write_error(out, json, path, NULL, st, "reading stopped");
-            errors = 1;
-            break;
-        }
-        if (kind == WS_EVTX_END)
-            break;
-        if (kind == WS_EVTX_ERROR) {
-            errors = 1;
-            st = write_error(out, json, path, e, e->code, e->message);
-        } else {
-            st = json ? write_event_json(out, path, ev) : write_event_human(out, path, ev);
-        }
-        if (st != WS_OK) {
-            ws_buf_reset(out);
-            (void)write_error(out, json, path, NULL, st, "record too large to print");
-            errors = 1;
-        }
-        if (out->len >= (1u << 16) && !flush(out))
-            break;
+    struct ws_evtx_par par = {threads, WS_EVTX_CHUNK_OUT_MAX, render_item, deliver_chunk, &d};
+    st = ws_evtx_parallel(r, &par);
+    if (st != WS_OK && !d.write_bad) {
+        (void)write_error(out, json, path, NULL, st, "reading stopped");
+        d.errors = 1;
     }
     flush(out);
     ws_evtx_free(r);
-    return errors;
+    return d.errors || d.write_bad;
 }
 
 int cmd_logs(int argc, char **argv)
 {
     int json = 0, recover = 0, errors = 0, nfiles = 0, dashdash = 0;
+    unsigned threads = 0;
     if (argc < 2 || strcmp(argv[1], "dump") != 0)
         return cmd_logs_hunt(argc, argv); /* detections: logs_hunt.c */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -263,6 +290,16 @@ int cmd_logs(int argc, char **argv)
             json = 1;
         } else if (!dashdash && strcmp(argv[i], "--recover") == 0) {
             recover = 1;
+        } else if (!dashdash && strcmp(argv[i], "--threads") == 0) {
+            uint64_t v;
+            const char *q = i + 1 < argc ? argv[i + 1] : "";
+            if (ws_parse_u64(&q, q + strlen(q), WS_EVTX_MAX_THREADS, &v) != WS_OK || *q || v == 0) {
+                fprintf(stderr, "wormsign logs dump: bad --threads '%s' (1..%u)\n",
+                        i + 1 < argc ? argv[i + 1] : "", WS_EVTX_MAX_THREADS);
+                return EXIT_TROUBLE;
+            }
+            threads = (unsigned)v;
+            i++;
         } else if (!dashdash && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
             usage(stdout);
             return 0;
@@ -285,9 +322,13 @@ int cmd_logs(int argc, char **argv)
             dashdash = 1;
             continue;
         }
+        if (!dashdash && strcmp(argv[i], "--threads") == 0) {
+            i++;
+            continue;
+        }
         if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0')
             continue;
-        errors |= dump_file(argv[i], json, recover, &out);
+        errors |= dump_file(argv[i], json, recover, threads, &out);
     }
     ws_buf_release(&out);
     if (fflush(stdout) != 0)

@@ -343,5 +343,15 @@
  * beaconing host gives one finding per indicator, not one per request; past
  * the cap, findings are emitted without de-duplication. */
 #define WS_NET_C2_MAX_SEEN 65536
+/* ---- EVTX parallel reading (evtx/parallel.c) ---- */
+
+/* Worker threads parsing one EVTX file's chunks: past 16, output writing on
+ * the caller's thread is the bottleneck, and each thread holds a window of
+ * rendered chunks (2 x threads in flight). */
+#define WS_EVTX_MAX_THREADS 16u
+
+/* Rendered bytes of one chunk's records (`logs dump`): a 64 KiB chunk of
+ * small records referencing a large template expands ~100x at worst. */
+#define WS_EVTX_CHUNK_OUT_MAX (32u * 1024u * 1024u)
 
 #endif

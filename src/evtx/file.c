@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "evtx/crc32.h"
 #include "evtx/evt.h"
+#include "evtx/file_impl.h"
 #include "wormsign/evtx.h"
 
 enum file_state { FS_HEADER = 0, FS_CHUNKS, FS_DONE };
@@ -147,9 +148,11 @@ uint64_t ws_evtx_header_chunk_count(const ws_evtx *r)
     return r->hdr_chunks;
 }
 
-/* Read n bytes at off (files: into buf; buffers: borrowed). *got may be
- * less than n at the end of the file. */
-static ws_status read_at(struct ws_evtx *r, uint64_t off, size_t n, const uint8_t **p, size_t *got)
+/* Read n bytes at off (files: into buf, WS_EVTX_CHUNK_SIZE bytes; buffers:
+ * borrowed). *got may be less than n at the end of the file. Touches nothing
+ * in r, so threads may call it at once with their own buf (pread). */
+static ws_status read_into(const struct ws_evtx *r, uint8_t *buf, uint64_t off, size_t n,
+                           const uint8_t **p, size_t *got)
 {
     if (off >= r->size) {
         *got = 0;
@@ -165,7 +168,7 @@ static ws_status read_at(struct ws_evtx *r, uint64_t off, size_t n, const uint8_
     }
     size_t done = 0;
     while (done < want) {
-        ssize_t k = pread(r->fd, r->buf + done, want - done, (off_t)(off + done));
+        ssize_t k = pread(r->fd, buf + done, want - done, (off_t)(off + done));
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
@@ -174,9 +177,14 @@ static ws_status read_at(struct ws_evtx *r, uint64_t off, size_t n, const uint8_
             break; /* shrank under us: read what is there */
         done += (size_t)k;
     }
-    *p = r->buf;
+    *p = buf;
     *got = done;
     return WS_OK;
+}
+
+static ws_status read_at(struct ws_evtx *r, uint64_t off, size_t n, const uint8_t **p, size_t *got)
+{
+    return read_into(r, r->buf, off, n, p, got);
 }
 
 static uint32_t ld32(const uint8_t *p)
@@ -275,6 +283,40 @@ ws_status ws_evtx_next(ws_evtx *r, enum ws_evtx_item *kind, const struct ws_evtx
         r->chunk_active = 1;
     }
     *kind = WS_EVTX_END;
+    return WS_OK;
+}
+
+/* ---- for the parallel driver (evtx/file_impl.h) ---- */
+
+int ws_evtx_is_legacy(const ws_evtx *r)
+{
+    return r->evt != NULL;
+}
+
+ws_status ws_evtx_take_header(ws_evtx *r, const struct ws_evtx_error **err)
+{
+    int bad = 0;
+    ws_status st = WS_OK;
+    *err = NULL;
+    if (r->state == FS_HEADER) {
+        st = read_header(r, &bad);
+        if (st == WS_OK && bad)
+            *err = &r->err;
+    }
+    r->state = FS_DONE; /* the chunks are the caller's now */
+    return st;
+}
+
+ws_status ws_evtx_read_slot(const ws_evtx *r, uint64_t idx, uint8_t *buf, const uint8_t **p,
+                            size_t *got, unsigned *flags)
+{
+    uint64_t off = WS_EVTX_FILE_HEADER_SIZE + idx * WS_EVTX_CHUNK_SIZE;
+    ws_status st = read_into(r, buf, off, WS_EVTX_CHUNK_SIZE, p, got);
+    if (st != WS_OK)
+        return st;
+    *flags = r->chunk_flags;
+    if (!r->header_ok || idx >= r->hdr_chunks)
+        *flags |= WS_EVTX_UNALLOCATED;
     return WS_OK;
 }
 

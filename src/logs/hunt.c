@@ -32,6 +32,7 @@ ws_status ws_logs_new(const ws_pack *pack, ws_emit_fn emit, void *user, ws_logs 
         return WS_E_NOMEM;
     h->p = pack;
     h->emit = emit;
+    h->threads = 1;
     h->user = user;
     h->md = pcre2_match_data_create(4, NULL);
     if (!h->md) {
@@ -470,6 +471,33 @@ static void emit_file_error(struct ws_logs *h, const struct ws_logs_file *file,
     h->emit(h->user, &f);
 }
 
+struct file_run {
+    struct ws_logs *h;
+    const struct ws_logs_file *file;
+    int failed; /* collect() failed: its status is returned as is */
+};
+
+static ws_status hunt_item(void *ctx, enum ws_evtx_item kind, const struct ws_evtx_event *ev,
+                           const struct ws_evtx_error *e)
+{
+    struct file_run *fr = ctx;
+    if (kind == WS_EVTX_ERROR) {
+        emit_file_error(fr->h, fr->file, e, e->code, e->message);
+        return WS_OK;
+    }
+    fr->h->records++;
+    run_rules(fr->h, fr->file, ev);
+    ws_status st = collect(fr->h, ev);
+    if (st != WS_OK)
+        fr->failed = 1;
+    return st;
+}
+
+void ws_logs_set_threads(ws_logs *h, unsigned threads)
+{
+    h->threads = threads;
+}
+
 ws_status ws_logs_add_file(ws_logs *h, const char *path)
 {
     if (h->n_files >= UINT32_MAX - 1)
@@ -499,27 +527,12 @@ ws_status ws_logs_add_file(ws_logs *h, const char *path)
         emit_file_error(h, file, NULL, st, "cannot open event log");
         return st;
     }
-    for (;;) {
-        enum ws_evtx_item kind;
-        const struct ws_evtx_event *ev = NULL;
-        const struct ws_evtx_error *e = NULL;
-        st = ws_evtx_next(r, &kind, &ev, &e);
-        if (st != WS_OK) {
-            emit_file_error(h, file, NULL, st, "reading stopped");
-            st = st == WS_E_NOMEM ? st : WS_OK;
-            break;
-        }
-        if (kind == WS_EVTX_END)
-            break;
-        if (kind == WS_EVTX_ERROR) {
-            emit_file_error(h, file, e, e->code, e->message);
-            continue;
-        }
-        h->records++;
-        run_rules(h, file, ev);
-        st = collect(h, ev);
-        if (st != WS_OK)
-            break;
+    /* chunks parsed on h->threads workers, records handled here in file order */
+    struct file_run fr = {h, file, 0};
+    st = ws_evtx_parallel_items(r, h->threads, hunt_item, &fr);
+    if (st != WS_OK && !fr.failed) {
+        emit_file_error(h, file, NULL, st, "reading stopped");
+        st = st == WS_E_NOMEM ? st : WS_OK;
     }
     ws_evtx_free(r);
     return st;

@@ -42,7 +42,8 @@ struct ws_logs {
     const ws_pack *p;
     ws_emit_fn emit;
     void *user;
-    void *md; /* pcre2_match_data */
+    void *md;         /* pcre2_match_data */
+    unsigned threads; /* chunk parsing threads per file (ws_evtx_parallel_items); 1 by default */
     int want_recon, want_lateral;
     struct ws_logs_file *files;
     size_t n_files, cap_files;

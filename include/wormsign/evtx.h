@@ -232,6 +232,10 @@ WS_API WS_MUST_CHECK ws_status ws_evtx_parallel_items(ws_evtx *r, unsigned threa
 
 /* ---- Helpers ---- */
 
+/* The name of a System field ("Provider", "EventID", "Computer", ...), as
+ * `logs dump` prints it and event rules name it; "" for an unknown index. */
+WS_API const char *ws_evtx_sys_name(enum ws_evtx_sys k);
+
 /* First field named name (exact, case-sensitive), or NULL. Linear over
  * n_fields, which is small (tens); names are compared by length first. */
 WS_API const struct ws_evtx_field *ws_evtx_event_field(const struct ws_evtx_event *ev,

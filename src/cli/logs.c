@@ -28,28 +28,6 @@
 
 #define OUT_MAX (64u * 1024u * 1024u)
 
-static const char *const sys_keys[WS_EVTX_SYS_COUNT] = {
-    [WS_EVTX_SYS_PROVIDER] = "Provider",
-    [WS_EVTX_SYS_PROVIDER_GUID] = "ProviderGuid",
-    [WS_EVTX_SYS_EVENT_SOURCE] = "EventSourceName",
-    [WS_EVTX_SYS_EVENT_ID] = "EventID",
-    [WS_EVTX_SYS_QUALIFIERS] = "Qualifiers",
-    [WS_EVTX_SYS_VERSION] = "Version",
-    [WS_EVTX_SYS_LEVEL] = "Level",
-    [WS_EVTX_SYS_TASK] = "Task",
-    [WS_EVTX_SYS_OPCODE] = "Opcode",
-    [WS_EVTX_SYS_KEYWORDS] = "Keywords",
-    [WS_EVTX_SYS_TIME_CREATED] = "TimeCreated",
-    [WS_EVTX_SYS_EVENT_RECORD_ID] = "EventRecordID",
-    [WS_EVTX_SYS_ACTIVITY_ID] = "ActivityID",
-    [WS_EVTX_SYS_RELATED_ACTIVITY] = "RelatedActivityID",
-    [WS_EVTX_SYS_PROCESS_ID] = "ProcessID",
-    [WS_EVTX_SYS_THREAD_ID] = "ThreadID",
-    [WS_EVTX_SYS_CHANNEL] = "Channel",
-    [WS_EVTX_SYS_COMPUTER] = "Computer",
-    [WS_EVTX_SYS_USER_ID] = "UserID",
-};
-
 static void usage(FILE *f)
 {
     fputs("usage: wormsign logs dump [--json] [--recover] [--threads N] FILE...\n"
@@ -94,7 +72,7 @@ static ws_status write_event_json(struct ws_buf *out, const char *path,
     json_str(&j, "computer", ev->sys[WS_EVTX_SYS_COMPUTER]);
     ws_json_obj_begin(&j, "system");
     for (int k = 0; k < WS_EVTX_SYS_COUNT; k++)
-        json_str(&j, sys_keys[k], ev->sys[k]);
+        json_str(&j, ws_evtx_sys_name((enum ws_evtx_sys)k), ev->sys[k]);
     ws_json_obj_end(&j);
     ws_json_obj_begin(&j, "fields");
     for (size_t i = 0; i < ev->n_fields; i++) {

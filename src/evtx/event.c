@@ -365,3 +365,34 @@ ws_status ws_evb_finish(struct ws_evtx_builder *b, struct ws_evtx_event *ev)
     ev->n_fields = b->n_refs;
     return WS_OK;
 }
+
+/* ---------------------------------------------------------------------------
+ * System field names (the element or attribute each enum ws_evtx_sys holds)
+ * ------------------------------------------------------------------------- */
+
+static const char *const sys_names[WS_EVTX_SYS_COUNT] = {
+    [WS_EVTX_SYS_PROVIDER] = "Provider",
+    [WS_EVTX_SYS_PROVIDER_GUID] = "ProviderGuid",
+    [WS_EVTX_SYS_EVENT_SOURCE] = "EventSourceName",
+    [WS_EVTX_SYS_EVENT_ID] = "EventID",
+    [WS_EVTX_SYS_QUALIFIERS] = "Qualifiers",
+    [WS_EVTX_SYS_VERSION] = "Version",
+    [WS_EVTX_SYS_LEVEL] = "Level",
+    [WS_EVTX_SYS_TASK] = "Task",
+    [WS_EVTX_SYS_OPCODE] = "Opcode",
+    [WS_EVTX_SYS_KEYWORDS] = "Keywords",
+    [WS_EVTX_SYS_TIME_CREATED] = "TimeCreated",
+    [WS_EVTX_SYS_EVENT_RECORD_ID] = "EventRecordID",
+    [WS_EVTX_SYS_ACTIVITY_ID] = "ActivityID",
+    [WS_EVTX_SYS_RELATED_ACTIVITY] = "RelatedActivityID",
+    [WS_EVTX_SYS_PROCESS_ID] = "ProcessID",
+    [WS_EVTX_SYS_THREAD_ID] = "ThreadID",
+    [WS_EVTX_SYS_CHANNEL] = "Channel",
+    [WS_EVTX_SYS_COMPUTER] = "Computer",
+    [WS_EVTX_SYS_USER_ID] = "UserID",
+};
+
+const char *ws_evtx_sys_name(enum ws_evtx_sys k)
+{
+    return (unsigned)k < WS_EVTX_SYS_COUNT ? sys_names[k] : "";
+}

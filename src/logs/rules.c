@@ -556,28 +556,6 @@ const struct ws_event_detector *ws_event_detector_at(const struct ws_pack *p, si
  * Matching
  * ------------------------------------------------------------------------- */
 
-static const char *const sys_names[WS_EVTX_SYS_COUNT] = {
-    [WS_EVTX_SYS_PROVIDER] = "Provider",
-    [WS_EVTX_SYS_PROVIDER_GUID] = "ProviderGuid",
-    [WS_EVTX_SYS_EVENT_SOURCE] = "EventSourceName",
-    [WS_EVTX_SYS_EVENT_ID] = "EventID",
-    [WS_EVTX_SYS_QUALIFIERS] = "Qualifiers",
-    [WS_EVTX_SYS_VERSION] = "Version",
-    [WS_EVTX_SYS_LEVEL] = "Level",
-    [WS_EVTX_SYS_TASK] = "Task",
-    [WS_EVTX_SYS_OPCODE] = "Opcode",
-    [WS_EVTX_SYS_KEYWORDS] = "Keywords",
-    [WS_EVTX_SYS_TIME_CREATED] = "TimeCreated",
-    [WS_EVTX_SYS_EVENT_RECORD_ID] = "EventRecordID",
-    [WS_EVTX_SYS_ACTIVITY_ID] = "ActivityID",
-    [WS_EVTX_SYS_RELATED_ACTIVITY] = "RelatedActivityID",
-    [WS_EVTX_SYS_PROCESS_ID] = "ProcessID",
-    [WS_EVTX_SYS_THREAD_ID] = "ThreadID",
-    [WS_EVTX_SYS_CHANNEL] = "Channel",
-    [WS_EVTX_SYS_COMPUTER] = "Computer",
-    [WS_EVTX_SYS_USER_ID] = "UserID",
-};
-
 int ws_event_get(const struct ws_evtx_event *ev, const char *name, const char **s, size_t *n,
                  char *num, size_t numcap)
 {
@@ -591,7 +569,7 @@ int ws_event_get(const struct ws_evtx_event *ev, const char *name, const char **
      * then System names in any case: "ProcessId" (4688, Sysmon) is data,
      * "ProcessID" the System Execution attribute */
     for (int k = 0; k < WS_EVTX_SYS_COUNT; k++) {
-        if (strcmp(name, sys_names[k]) == 0 && ev->sys[k].s) {
+        if (strcmp(name, ws_evtx_sys_name((enum ws_evtx_sys)k)) == 0 && ev->sys[k].s) {
             *s = ev->sys[k].s;
             *n = ev->sys[k].len;
             return 1;
@@ -610,7 +588,7 @@ int ws_event_get(const struct ws_evtx_event *ev, const char *name, const char **
         }
     }
     for (int k = 0; k < WS_EVTX_SYS_COUNT; k++) {
-        if (strcasecmp(name, sys_names[k]) == 0 && ev->sys[k].s) {
+        if (strcasecmp(name, ws_evtx_sys_name((enum ws_evtx_sys)k)) == 0 && ev->sys[k].s) {
             *s = ev->sys[k].s;
             *n = ev->sys[k].len;
             return 1;

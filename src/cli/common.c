@@ -1,6 +1,6 @@
 /*
- * common.c - what the subcommands share: sinks, pack loading, numbers,
- * priority.
+ * common.c - what the subcommands share: the shared options, sinks, pack
+ * loading, numbers, priority.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -11,6 +11,98 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+int cli_output_option(struct cli_output *o, const char *verb, int c, const char *arg)
+{
+    switch (c) {
+    case CLI_OPT_JSON:
+        o->json = 1;
+        return 1;
+    case CLI_OPT_CSV:
+        o->csv = 1;
+        return 1;
+    case 'o':
+        o->output_path = arg;
+        return 1;
+    case CLI_OPT_HOST:
+        o->host = arg;
+        return 1;
+    case 'q':
+        o->quiet = 1;
+        return 1;
+    case 'v':
+        o->verbose = 1;
+        return 1;
+    case CLI_OPT_NO_PROGRESS:
+        o->no_progress = 1;
+        return 1;
+    case CLI_OPT_COLOR:
+        if (strcmp(arg, "always") == 0)
+            o->color_mode = 1;
+        else if (strcmp(arg, "never") == 0)
+            o->color_mode = 0;
+        else if (strcmp(arg, "auto") == 0)
+            o->color_mode = -1;
+        else {
+            fprintf(stderr, "wormsign %s: --color takes auto, always or never\n", verb);
+            return -1;
+        }
+        o->color_set = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_pack_option(struct cli_packs *p, const char *verb, int c, const char *arg)
+{
+    if (c == CLI_OPT_NO_DEFAULT_PACK) {
+        p->no_default = 1;
+        return 1;
+    }
+    if (c == CLI_OPT_PACK)
+        return cli_list_add(&p->paths, verb, "pack", arg) == 0 ? 1 : -1;
+    return 0;
+}
+
+int cli_output_ready(struct cli_output *o, const char *verb)
+{
+    if (o->json && o->csv) {
+        fprintf(stderr, "wormsign %s: choose one of --json and --csv\n", verb);
+        return -1;
+    }
+    o->color = (o->color_set && o->color_mode >= 0) ? o->color_mode : isatty(STDOUT_FILENO);
+    if (o->json || o->csv)
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    return 0;
+}
+
+int cli_list_add(struct cli_list *l, const char *verb, const char *opt, const char *arg)
+{
+    if (l->n >= CLI_MAX_LIST) {
+        fprintf(stderr, "wormsign %s: too many --%s options (at most %d)\n", verb, opt,
+                CLI_MAX_LIST);
+        return -1;
+    }
+    l->v[l->n++] = arg;
+    return 0;
+}
+
+int cli_number_option(const char *verb, const char *opt, const char *arg, double min, double max,
+                      int integral, double *out)
+{
+    double v;
+    if (cli_parse_number(arg, max, &v) != 0 || v < min || (integral && v != (double)(long long)v)) {
+        if (min > 0 && min < 1)
+            fprintf(stderr, "wormsign %s: bad --%s '%s' (above 0, at most %.0f)\n", verb, opt, arg,
+                    max);
+        else
+            fprintf(stderr, "wormsign %s: bad --%s '%s' (%.0f..%.0f)\n", verb, opt, arg, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
 
 int cli_report_open(struct cli_output *o, ws_report **out)
 {
@@ -33,6 +125,7 @@ int cli_report_open(struct cli_output *o, ws_report **out)
             ws_report_free(r);
             return -1;
         }
+        setvbuf(o->out_file, NULL, _IOLBF, 0); /* records survive an interrupted run */
         machine = o->out_file;
     }
     ws_sink *s = NULL;
@@ -115,9 +208,10 @@ int cli_parse_number(const char *s, double max, double *out)
     return 0;
 }
 
-int cli_load_packs(ws_pack **out, int no_default, const char *const *packs, size_t n_packs,
-                   ws_report *report)
+int cli_load_packs(ws_pack **out, const struct cli_packs *packs, ws_report *report)
 {
+    int no_default = packs->no_default;
+    size_t n_packs = packs->paths.n;
     ws_pack *p;
     if (ws_pack_new(&p) != WS_OK)
         return -1;
@@ -125,11 +219,11 @@ int cli_load_packs(ws_pack **out, int no_default, const char *const *packs, size
     if (!no_default)
         st = ws_pack_add_builtin(p, ws_report_emit, report);
     for (size_t i = 0; i < n_packs && st == WS_OK; i++) {
-        ws_status ps = ws_pack_add_path(p, packs[i], ws_report_emit, report);
+        ws_status ps = ws_pack_add_path(p, packs->paths.v[i], ws_report_emit, report);
         if (ps == WS_E_NOMEM)
             st = ps;
         else if (ps != WS_OK)
-            fprintf(stderr, "wormsign: nothing loaded from pack %s (%s)\n", packs[i],
+            fprintf(stderr, "wormsign: nothing loaded from pack %s (%s)\n", packs->paths.v[i],
                     ws_status_str(ps));
     }
     if (st == WS_OK)

@@ -33,39 +33,26 @@ static const char usage_text[] =
     "Give the Security and System logs of one host together: detectors correlate\n"
     "events across files by computer name. Rules come from the packs' event-rules\n"
     "files (docs/event-rules.md).\n"
-    "\n"
-    "  --json              NDJSON records (Elastic Common Schema names)\n"
-    "  --csv               CSV records\n"
-    "  -o, --output FILE   write the JSON/CSV records to FILE\n"
-    "  --host NAME         host.name for records without a computer name\n"
-    "  -q, --quiet         alerts and errors only\n"
-    "  -v, --verbose       list info records too (e.g. logs cleared)\n"
-    "  --pack PATH         extra pack file or folder (repeatable)\n"
-    "  --no-default-pack   do not load the built-in Kwampirs pack\n"
+    "\n" CLI_OUTPUT_HELP
+    "  --host NAME         host.name for records without a computer name\n" CLI_PACK_HELP
     "  --threads N         parse each log's chunks on N threads (default: all cores,\n"
     "                      at most 16); findings are the same, in file order\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 nothing found, 1 something found, 2 error (unreadable or corrupt\n"
-    "log, bad pack), 64 usage error.\n";
+    "log, bad pack, bad usage).\n";
 
-enum { OPT_JSON = 256, OPT_CSV, OPT_HOST, OPT_PACK, OPT_NO_DEFAULT, OPT_THREADS };
+enum { OPT_THREADS = CLI_OPT_OWN };
 
 static const struct option long_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"output", required_argument, NULL, 'o'},
-    {"host", required_argument, NULL, OPT_HOST},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"pack", required_argument, NULL, OPT_PACK},
-    {"no-default-pack", no_argument, NULL, OPT_NO_DEFAULT},
+    CLI_OUTPUT_LONG_OPTIONS,
+    CLI_HOST_LONG_OPTION,
+    CLI_PACK_LONG_OPTIONS,
     {"threads", required_argument, NULL, OPT_THREADS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-#define MAX_PACK_OPTS 256
 #define MAX_DIR_DEPTH 16
 #define MAX_LOG_FILES 100000
 
@@ -138,72 +125,41 @@ static int walk(const char *dir, int depth, struct names *out, int *trouble)
 
 int cmd_logs_hunt(int argc, char **argv)
 {
+    static const char verb[] = "logs";
     struct cli_output out = {0};
-    const char *packs[MAX_PACK_OPTS];
-    size_t n_packs = 0;
-    int no_default = 0, c;
+    struct cli_packs packs = {0};
+    int c;
     unsigned threads = 0;
+    double num = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", long_opts, NULL)) != -1) {
+        int taken = cli_output_option(&out, verb, c, optarg);
+        if (taken == 0)
+            taken = cli_pack_option(&packs, verb, c, optarg);
+        if (taken < 0)
+            return EXIT_TROUBLE;
+        if (taken > 0)
+            continue;
         switch (c) {
-        case OPT_JSON:
-            out.json = 1;
+        case OPT_THREADS:
+            if (cli_number_option(verb, "threads", optarg, 1, WS_EVTX_MAX_THREADS, 1, &num) != 0)
+                return EXIT_TROUBLE;
+            threads = (unsigned)num;
             break;
-        case OPT_CSV:
-            out.csv = 1;
-            break;
-        case 'o':
-            out.output_path = optarg;
-            break;
-        case OPT_HOST:
-            out.host = optarg;
-            break;
-        case 'q':
-            out.quiet = 1;
-            break;
-        case 'v':
-            out.verbose = 1;
-            break;
-        case OPT_PACK:
-            if (n_packs >= MAX_PACK_OPTS) {
-                fprintf(stderr, "wormsign logs: too many --pack options\n");
-                return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
-            }
-            packs[n_packs++] = optarg;
-            break;
-        case OPT_NO_DEFAULT:
-            no_default = 1;
-            break;
-        case OPT_THREADS: {
-            char *end = NULL;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || v == 0 || v > WS_EVTX_MAX_THREADS) {
-                fprintf(stderr, "wormsign logs: bad --threads '%s' (1..%u)\n", optarg,
-                        WS_EVTX_MAX_THREADS);
-                return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
-            }
-            threads = (unsigned)v;
-            break;
-        }
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
         default:
             fputs(usage_text, stderr);
-            return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
+            return EXIT_TROUBLE;
         }
     }
     if (optind >= argc) {
         fputs(usage_text, stderr);
-        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
+        return EXIT_TROUBLE;
     }
-    if (out.json && out.csv) {
-        fprintf(stderr, "wormsign logs: choose one of --json and --csv\n");
-        return EXIT_TROUBLE; /* usage error: the house rule has one status for failure */
-    }
-    out.color = isatty(STDOUT_FILENO);
-    if (out.json || out.csv)
-        setvbuf(stdout, NULL, _IOLBF, 0);
+    if (cli_output_ready(&out, verb) != 0)
+        return EXIT_TROUBLE;
 
     ws_report *report = NULL;
     ws_pack *pack = NULL;
@@ -217,7 +173,7 @@ int cmd_logs_hunt(int argc, char **argv)
     sum.started = t0.tv_sec;
     if (cli_report_open(&out, &report) != 0)
         return EXIT_TROUBLE;
-    if (cli_load_packs(&pack, no_default, packs, n_packs, report) != 0)
+    if (cli_load_packs(&pack, &packs, report) != 0)
         goto done;
     if (ws_logs_new(pack, ws_report_emit, report, &h) != WS_OK) {
         fprintf(stderr, "wormsign logs: out of memory\n");

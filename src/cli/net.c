@@ -196,7 +196,10 @@ int cmd_net(int argc, char **argv)
     }
     if (cli_report_open(&out, &report) != 0)
         goto done;
-    if (cli_load_packs(&pack, no_default, packs, n_packs, report) != 0)
+    struct cli_packs pk = {.no_default = no_default};
+    for (size_t i = 0; i < n_packs; i++)
+        pk.paths.v[pk.paths.n++] = packs[i];
+    if (cli_load_packs(&pack, &pk, report) != 0)
         goto done;
     nc.report = report;
     nc.pack = pack;

@@ -20,8 +20,7 @@ static const char usage_text[] =
 int cmd_pack(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"pack", required_argument, NULL, 'p'},
-        {"no-default-pack", no_argument, NULL, 'n'},
+        CLI_PACK_LONG_OPTIONS,
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -36,19 +35,16 @@ int cmd_pack(int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_TROUBLE;
     }
-    const char *packs[256];
-    size_t n = 0;
-    int no_default = check, verbose = 0, c;
+    struct cli_packs packs = {.no_default = check};
+    int verbose = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "p:nvh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, "vh", opts, NULL)) != -1) {
+        int taken = cli_pack_option(&packs, "pack", c, optarg);
+        if (taken < 0)
+            return EXIT_TROUBLE;
+        if (taken > 0)
+            continue;
         switch (c) {
-        case 'p':
-            if (n < 256)
-                packs[n++] = optarg;
-            break;
-        case 'n':
-            no_default = 1;
-            break;
         case 'v':
             verbose = 1;
             break;
@@ -60,9 +56,10 @@ int cmd_pack(int argc, char **argv)
             return EXIT_TROUBLE;
         }
     }
-    for (int i = optind + 1; i < argc && n < 256; i++)
-        packs[n++] = argv[i];
-    if (check && n == 0) {
+    for (int i = optind + 1; i < argc; i++)
+        if (cli_list_add(&packs.paths, "pack", "pack", argv[i]) != 0)
+            return EXIT_TROUBLE;
+    if (check && packs.paths.n == 0) {
         fputs(usage_text, stderr);
         return EXIT_TROUBLE;
     }
@@ -73,7 +70,7 @@ int cmd_pack(int argc, char **argv)
         return EXIT_TROUBLE;
     ws_pack *pack;
     int rc = EXIT_TROUBLE;
-    if (cli_load_packs(&pack, no_default, packs, n, report) == 0) {
+    if (cli_load_packs(&pack, &packs, report) == 0) {
         struct ws_summary sum = {0};
         ws_report_totals(report, &sum);
         if (!check && ws_pack_describe(pack, stdout, verbose) != WS_OK)

@@ -20,19 +20,7 @@ static const char usage_text[] =
     "other file systems of The Sleuth Kit) is opened, not mounted, and the files in\n"
     "it are scanned as IMAGE/PATH-INSIDE or, for partition N, IMAGE/pN/PATH-INSIDE.\n"
     "\n"
-    "Output:\n"
-    "  --json              NDJSON, Elastic Common Schema names, one object per finding\n"
-    "  --csv               CSV, one row per finding\n"
-    "  -o, --output FILE   write the JSON/CSV to FILE; the human summary stays on stdout\n"
-    "  --host NAME         host.name for the findings (default: this machine's name)\n"
-    "  -q, --quiet         human output: findings and errors only, no totals\n"
-    "  -v, --verbose       human output: also list skipped files\n"
-    "  --no-progress       no progress line on stderr (shown only on a terminal)\n"
-    "  --color=WHEN        auto (default: only on a terminal), always, never\n"
-    "Packs:\n"
-    "  --pack PATH         YARA rules (source or compiled), Loki IOC files, hash lists,\n"
-    "                      or a folder such as a signature-base checkout; repeatable\n"
-    "  --no-default-pack   do not load the built-in Kwampirs pack\n"
+    "Output:\n" CLI_OUTPUT_HELP CLI_HOST_HELP CLI_PROGRESS_HELP "Packs:\n" CLI_PACK_HELP
     "What to scan:\n"
     "  --scan-list FILE    also scan every path listed in FILE, one per line ('-': stdin)\n"
     "  --exclude GLOB      skip paths or names matching GLOB; repeatable\n"
@@ -64,14 +52,7 @@ static const char usage_text[] =
     "Exit status: 0 clean, 1 something found, 2 error or incomplete scan.\n";
 
 enum {
-    OPT_JSON = 256,
-    OPT_CSV,
-    OPT_HOST,
-    OPT_NO_PROGRESS,
-    OPT_COLOR,
-    OPT_PACK,
-    OPT_NO_DEFAULT,
-    OPT_SCAN_LIST,
+    OPT_SCAN_LIST = CLI_OPT_OWN,
     OPT_EXCLUDE,
     OPT_FOLLOW,
     OPT_ONE_FS,
@@ -93,16 +74,10 @@ enum {
 };
 
 static const struct option long_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"output", required_argument, NULL, 'o'},
-    {"host", required_argument, NULL, OPT_HOST},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-    {"color", required_argument, NULL, OPT_COLOR},
-    {"pack", required_argument, NULL, OPT_PACK},
-    {"no-default-pack", no_argument, NULL, OPT_NO_DEFAULT},
+    CLI_OUTPUT_LONG_OPTIONS,
+    CLI_HOST_LONG_OPTION,
+    CLI_PROGRESS_LONG_OPTION,
+    CLI_PACK_LONG_OPTIONS,
     {"scan-list", required_argument, NULL, OPT_SCAN_LIST},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
@@ -125,9 +100,6 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-/* Bounded lists of repeatable options. */
-#define MAX_LIST_OPTS 256
 
 struct progress_state {
     int enabled;
@@ -185,71 +157,34 @@ static int add_list_file(ws_scanner *sc, const char *file)
 
 int cmd_scan(int argc, char **argv)
 {
+    static const char verb[] = "scan";
     struct cli_output out = {0};
+    struct cli_packs packs = {0};
+    struct cli_list excludes = {0}, lists = {0};
     struct ws_scan_opts so = {0};
-    const char *packs[MAX_LIST_OPTS], *excludes[MAX_LIST_OPTS], *lists[MAX_LIST_OPTS];
-    size_t n_packs = 0, n_excl = 0, n_lists = 0;
-    int no_default = 0, no_progress = 0, low_prio = 0, color = -1, kerberos = 0;
+    int low_prio = 0, kerberos = 0;
     const char *auth_file = NULL;
     unsigned smb_timeout_ms = 0;
-    double num;
+    double num = 0;
     int c;
     struct ws_variant_opts vo;
     ws_variant_opts_init(&vo);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", long_opts, NULL)) != -1) {
+        int taken = cli_output_option(&out, verb, c, optarg);
+        if (taken == 0)
+            taken = cli_pack_option(&packs, verb, c, optarg);
+        if (taken < 0)
+            return EXIT_TROUBLE;
+        if (taken > 0)
+            continue;
+        int bad = 0;
         switch (c) {
-        case OPT_JSON:
-            out.json = 1;
-            break;
-        case OPT_CSV:
-            out.csv = 1;
-            break;
-        case 'o':
-            out.output_path = optarg;
-            break;
-        case OPT_HOST:
-            out.host = optarg;
-            break;
-        case 'q':
-            out.quiet = 1;
-            break;
-        case 'v':
-            out.verbose = 1;
-            break;
-        case OPT_NO_PROGRESS:
-            no_progress = 1;
-            break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "always") == 0)
-                color = 1;
-            else if (strcmp(optarg, "never") == 0)
-                color = 0;
-            else if (strcmp(optarg, "auto") == 0)
-                color = -1;
-            else {
-                fprintf(stderr, "wormsign scan: --color takes auto, always or never\n");
-                return EXIT_TROUBLE;
-            }
-            break;
-        case OPT_PACK:
         case OPT_EXCLUDE:
-        case OPT_SCAN_LIST: {
-            const char **l = c == OPT_PACK ? packs : c == OPT_EXCLUDE ? excludes : lists;
-            size_t *n = c == OPT_PACK ? &n_packs : c == OPT_EXCLUDE ? &n_excl : &n_lists;
-            if (*n >= MAX_LIST_OPTS) {
-                fprintf(stderr, "wormsign scan: too many --%s options (at most %d)\n",
-                        c == OPT_PACK      ? "pack"
-                        : c == OPT_EXCLUDE ? "exclude"
-                                           : "scan-list",
-                        MAX_LIST_OPTS);
-                return EXIT_TROUBLE;
-            }
-            l[(*n)++] = optarg;
+            bad = cli_list_add(&excludes, verb, "exclude", optarg);
             break;
-        }
-        case OPT_NO_DEFAULT:
-            no_default = 1;
+        case OPT_SCAN_LIST:
+            bad = cli_list_add(&lists, verb, "scan-list", optarg);
             break;
         case OPT_FOLLOW:
             so.flags |= WS_SCAN_FOLLOW_SYMLINKS;
@@ -270,50 +205,32 @@ int cmd_scan(int argc, char **argv)
             if (cli_parse_size(optarg, &so.max_scan_size) != 0 || so.max_scan_size == 0 ||
                 so.max_scan_size > ((uint64_t)1 << 40)) {
                 fprintf(stderr, "wormsign scan: bad --max-size '%s' (e.g. 64M, 1G)\n", optarg);
-                return EXIT_TROUBLE;
+                bad = -1;
             }
             break;
         case OPT_TIMEOUT:
-            if (cli_parse_number(optarg, 86400, &num) != 0 || num < 1) {
-                fprintf(stderr, "wormsign scan: bad --timeout '%s' (1..86400 s)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "timeout", optarg, 1, 86400, 0, &num);
             so.yara_timeout = (unsigned)num;
             break;
         case OPT_THREADS:
-            if (cli_parse_number(optarg, 32, &num) != 0 || num < 1 || num != (unsigned)num) {
-                fprintf(stderr, "wormsign scan: bad --threads '%s' (1..32)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "threads", optarg, 1, 32, 1, &num);
             so.threads = (unsigned)num;
             break;
         case OPT_IO_RATE:
-            if (cli_parse_number(optarg, 1e6, &so.io_rate) != 0 || so.io_rate <= 0) {
-                fprintf(stderr, "wormsign scan: bad --io-rate '%s' (MB/s > 0)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "io-rate", optarg, 1e-3, 1e6, 0, &so.io_rate);
             break;
         case OPT_FILES_RATE:
-            if (cli_parse_number(optarg, 1e9, &so.file_rate) != 0 || so.file_rate <= 0) {
-                fprintf(stderr, "wormsign scan: bad --files-rate '%s' (> 0)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "files-rate", optarg, 1e-3, 1e9, 0, &so.file_rate);
             break;
         case OPT_LOW_PRIO:
             low_prio = 1;
             break;
         case OPT_SSDEEP_MIN:
-            if (cli_parse_number(optarg, 100, &num) != 0 || num < 1 || num != (int)num) {
-                fprintf(stderr, "wormsign scan: bad --ssdeep-min '%s' (1..100)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "ssdeep-min", optarg, 1, 100, 1, &num);
             vo.ssdeep_min_score = (int)num;
             break;
         case OPT_TLSH_MAX:
-            if (cli_parse_number(optarg, 2000, &num) != 0 || num != (int)num) {
-                fprintf(stderr, "wormsign scan: bad --tlsh-max '%s' (0..2000)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "tlsh-max", optarg, 0, 2000, 1, &num);
             vo.tlsh_max_distance = (int)num;
             break;
         case OPT_VARIANT_EXACT:
@@ -326,10 +243,7 @@ int cmd_scan(int argc, char **argv)
             kerberos = 1;
             break;
         case OPT_SMB_TIMEOUT:
-            if (cli_parse_number(optarg, 3600, &num) != 0 || num < 1) {
-                fprintf(stderr, "wormsign scan: bad --smb-timeout '%s' (1..3600 s)\n", optarg);
-                return EXIT_TROUBLE;
-            }
+            bad = cli_number_option(verb, "smb-timeout", optarg, 1, 3600, 0, &num);
             smb_timeout_ms = (unsigned)(num * 1000);
             break;
         case 'h':
@@ -339,18 +253,15 @@ int cmd_scan(int argc, char **argv)
             fputs(usage_text, stderr);
             return EXIT_TROUBLE;
         }
+        if (bad)
+            return EXIT_TROUBLE;
     }
-    if (optind >= argc && n_lists == 0) {
+    if (optind >= argc && lists.n == 0) {
         fputs(usage_text, stderr);
         return EXIT_TROUBLE;
     }
-    if (out.json && out.csv) {
-        fprintf(stderr, "wormsign scan: choose one of --json and --csv\n");
+    if (cli_output_ready(&out, verb) != 0)
         return EXIT_TROUBLE;
-    }
-    out.color = color == -1 ? isatty(STDOUT_FILENO) : color;
-    if (out.json || out.csv)
-        setvbuf(stdout, NULL, _IOLBF, 0); /* records survive an interrupted run */
 
     ws_report *report = NULL;
     ws_pack *pack = NULL;
@@ -360,7 +271,7 @@ int cmd_scan(int argc, char **argv)
     int any_smb = 0;
     for (int i = optind; i < argc; i++)
         any_smb |= ws_smb_is_url(argv[i]);
-    if ((any_smb || n_lists || auth_file) && cli_smb_creds(&smb, auth_file, kerberos) != 0)
+    if ((any_smb || lists.n || auth_file) && cli_smb_creds(&smb, auth_file, kerberos) != 0)
         return EXIT_TROUBLE;
     smb.opts.timeout_ms = smb_timeout_ms;
     so.smb = &smb.opts;
@@ -371,14 +282,14 @@ int cmd_scan(int argc, char **argv)
     sum.started = t0.tv_sec;
     if (cli_report_open(&out, &report) != 0)
         goto done;
-    if (cli_load_packs(&pack, no_default, packs, n_packs, report) != 0)
+    if (cli_load_packs(&pack, &packs, report) != 0)
         goto done;
     if (low_prio)
         cli_low_priority();
-    struct progress_state ps = {!no_progress && isatty(STDERR_FILENO), 0};
+    struct progress_state ps = {!out.no_progress && isatty(STDERR_FILENO), 0};
     so.variant = &vo;
-    so.excludes = excludes;
-    so.n_excludes = n_excl;
+    so.excludes = excludes.v;
+    so.n_excludes = excludes.n;
     so.emit = ws_report_emit;
     so.emit_user = report;
     so.progress = show_progress;
@@ -391,8 +302,8 @@ int cmd_scan(int argc, char **argv)
     for (int i = optind; i < argc; i++)
         if (ws_scanner_add_path(sc, argv[i]) == WS_E_NOMEM)
             walk_failed = 1;
-    for (size_t i = 0; i < n_lists; i++)
-        if (add_list_file(sc, lists[i]) != 0)
+    for (size_t i = 0; i < lists.n; i++)
+        if (add_list_file(sc, lists.v[i]) != 0)
             walk_failed = 1;
     struct ws_scan_stats stats;
     ws_status fst = ws_scanner_finish(sc, &stats);

@@ -43,8 +43,8 @@ static const char usage_text[] =
     "  --no-collect        do not copy event logs and hives\n"
     "  --collect-dir DIR   keep the copies in DIR (default: a temporary folder,\n"
     "                      removed at the end)\n"
-    "  --pack PATH, --no-default-pack, --max-size SIZE, --exclude GLOB: as in scan\n"
-    "Pace (gentle by default):\n"
+    "  --max-size SIZE, --exclude GLOB: as in scan\n"
+    "Packs:\n" CLI_PACK_HELP "Pace (gentle by default):\n"
     "  --parallel N        hosts at once (default 4, at most 64)\n"
     "  --conns N           SMB connections and scan threads per host (default 2)\n"
     "  --io-rate MBPS      per host (default 10; 0: unlimited)\n"
@@ -54,15 +54,11 @@ static const char usage_text[] =
     "  --retries N         extra attempts to reach a host (default 1)\n"
     "  --state FILE        resumable: finished hosts are appended here and skipped\n"
     "                      when the same sweep runs again\n"
-    "Output: --json, --csv, -o FILE, -q, -v, --color=WHEN as in scan.\n"
-    "\n"
+    "Output:\n" CLI_OUTPUT_HELP "\n"
     "Exit status: 0 clean, 1 something found, 2 error or incomplete sweep.\n";
 
 enum {
-    OPT_JSON = 256,
-    OPT_CSV,
-    OPT_COLOR,
-    OPT_HOSTS,
+    OPT_HOSTS = CLI_OPT_OWN,
     OPT_AUTH_FILE,
     OPT_KERBEROS,
     OPT_FULL,
@@ -70,8 +66,6 @@ enum {
     OPT_NO_SCAN,
     OPT_NO_COLLECT,
     OPT_COLLECT_DIR,
-    OPT_PACK,
-    OPT_NO_DEFAULT,
     OPT_MAX_SIZE,
     OPT_EXCLUDE,
     OPT_PARALLEL,
@@ -85,12 +79,8 @@ enum {
 };
 
 static const struct option long_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"output", required_argument, NULL, 'o'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"color", required_argument, NULL, OPT_COLOR},
+    CLI_OUTPUT_LONG_OPTIONS,
+    CLI_PACK_LONG_OPTIONS,
     {"hosts", required_argument, NULL, OPT_HOSTS},
     {"auth-file", required_argument, NULL, OPT_AUTH_FILE},
     {"kerberos", no_argument, NULL, OPT_KERBEROS},
@@ -99,8 +89,6 @@ static const struct option long_opts[] = {
     {"no-scan", no_argument, NULL, OPT_NO_SCAN},
     {"no-collect", no_argument, NULL, OPT_NO_COLLECT},
     {"collect-dir", required_argument, NULL, OPT_COLLECT_DIR},
-    {"pack", required_argument, NULL, OPT_PACK},
-    {"no-default-pack", no_argument, NULL, OPT_NO_DEFAULT},
     {"max-size", required_argument, NULL, OPT_MAX_SIZE},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
@@ -114,8 +102,6 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-#define MAX_LIST_OPTS 256
 
 struct host_list {
     struct ws_sweep_host *v;
@@ -221,25 +207,17 @@ static int rm_entry(const char *path, const struct stat *sb, int type, struct FT
     return unlink(path);
 }
 
-static int num_opt(const char *name, const char *arg, double max, double *out)
-{
-    if (cli_parse_number(arg, max, out) != 0) {
-        fprintf(stderr, "wormsign sweep: bad --%s '%s' (0..%.0f)\n", name, arg, max);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
+    static const char verb[] = "sweep";
     struct cli_output out = {0};
+    struct cli_packs packs = {0};
+    struct cli_list excludes = {0};
     struct ws_sweep_opts so = {0};
     struct host_list hl = {0};
-    const char *packs[MAX_LIST_OPTS], *excludes[MAX_LIST_OPTS];
-    size_t n_packs = 0, n_excl = 0;
     const char *auth_file = NULL, *collect_dir = NULL;
-    int no_default = 0, kerberos = 0, color = -1, c;
-    double num, smb_timeout = 20;
+    int kerberos = 0, c;
+    double num = 0, smb_timeout = 20;
     so.parallel = 4;
     so.conns = 2;
     so.retries = 1;
@@ -248,29 +226,18 @@ int cmd_sweep(int argc, char **argv)
     so.scan.file_rate = 100;
     int rc = EXIT_TROUBLE;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", long_opts, NULL)) != -1) {
+        int taken = cli_output_option(&out, verb, c, optarg);
+        if (taken == 0)
+            taken = cli_pack_option(&packs, verb, c, optarg);
+        if (taken < 0)
+            goto done;
+        if (taken > 0)
+            continue;
+        int bad = 0;
         switch (c) {
-        case OPT_JSON:
-            out.json = 1;
-            break;
-        case OPT_CSV:
-            out.csv = 1;
-            break;
-        case 'o':
-            out.output_path = optarg;
-            break;
-        case 'q':
-            out.quiet = 1;
-            break;
-        case 'v':
-            out.verbose = 1;
-            break;
-        case OPT_COLOR:
-            color = strcmp(optarg, "always") == 0 ? 1 : strcmp(optarg, "never") == 0 ? 0 : -1;
-            break;
         case OPT_HOSTS:
-            if (add_hosts_file(&hl, optarg) != 0)
-                goto done;
+            bad = add_hosts_file(&hl, optarg);
             break;
         case OPT_AUTH_FILE:
             auth_file = optarg;
@@ -293,58 +260,38 @@ int cmd_sweep(int argc, char **argv)
         case OPT_COLLECT_DIR:
             collect_dir = optarg;
             break;
-        case OPT_PACK:
-        case OPT_EXCLUDE: {
-            const char **l = c == OPT_PACK ? packs : excludes;
-            size_t *n = c == OPT_PACK ? &n_packs : &n_excl;
-            if (*n >= MAX_LIST_OPTS) {
-                fprintf(stderr, "wormsign sweep: too many --pack/--exclude options\n");
-                goto done;
-            }
-            l[(*n)++] = optarg;
-            break;
-        }
-        case OPT_NO_DEFAULT:
-            no_default = 1;
+        case OPT_EXCLUDE:
+            bad = cli_list_add(&excludes, verb, "exclude", optarg);
             break;
         case OPT_MAX_SIZE:
             if (cli_parse_size(optarg, &so.scan.max_scan_size) != 0 || so.scan.max_scan_size == 0) {
                 fprintf(stderr, "wormsign sweep: bad --max-size '%s'\n", optarg);
-                goto done;
+                bad = -1;
             }
             break;
         case OPT_PARALLEL:
-        case OPT_CONNS:
-        case OPT_RETRIES:
-            if (num_opt(c == OPT_PARALLEL ? "parallel"
-                        : c == OPT_CONNS  ? "conns"
-                                          : "retries",
-                        optarg,
-                        c == OPT_PARALLEL ? 64
-                        : c == OPT_CONNS  ? 16
-                                          : 10,
-                        &num) != 0 ||
-                num != (unsigned)num || (c != OPT_RETRIES && num < 1))
-                goto done;
-            *(c == OPT_PARALLEL ? &so.parallel
-              : c == OPT_CONNS  ? &so.conns
-                                : &so.retries) = (unsigned)num;
+            bad = cli_number_option(verb, "parallel", optarg, 1, 64, 1, &num);
+            so.parallel = (unsigned)num;
             break;
-        case OPT_IO_RATE:
-            if (num_opt("io-rate", optarg, 1e6, &so.scan.io_rate) != 0)
-                goto done;
+        case OPT_CONNS:
+            bad = cli_number_option(verb, "conns", optarg, 1, 16, 1, &num);
+            so.conns = (unsigned)num;
+            break;
+        case OPT_RETRIES:
+            bad = cli_number_option(verb, "retries", optarg, 0, 10, 1, &num);
+            so.retries = (unsigned)num;
+            break;
+        case OPT_IO_RATE: /* 0: unlimited */
+            bad = cli_number_option(verb, "io-rate", optarg, 0, 1e6, 0, &so.scan.io_rate);
             break;
         case OPT_FILES_RATE:
-            if (num_opt("files-rate", optarg, 1e9, &so.scan.file_rate) != 0)
-                goto done;
+            bad = cli_number_option(verb, "files-rate", optarg, 0, 1e9, 0, &so.scan.file_rate);
             break;
         case OPT_SMB_TIMEOUT:
-            if (num_opt("smb-timeout", optarg, 3600, &smb_timeout) != 0 || smb_timeout < 1)
-                goto done;
+            bad = cli_number_option(verb, "smb-timeout", optarg, 1, 3600, 0, &smb_timeout);
             break;
         case OPT_HOST_TIMEOUT:
-            if (num_opt("host-timeout", optarg, 30 * 86400, &num) != 0)
-                goto done;
+            bad = cli_number_option(verb, "host-timeout", optarg, 0, 30 * 86400, 0, &num);
             so.host_timeout_s = (unsigned)num;
             break;
         case OPT_STATE:
@@ -358,6 +305,8 @@ int cmd_sweep(int argc, char **argv)
             fputs(usage_text, stderr);
             goto done;
         }
+        if (bad)
+            goto done;
     }
     for (int i = optind; i < argc; i++)
         if (add_spec(&hl, argv[i]) != 0)
@@ -370,13 +319,8 @@ int cmd_sweep(int argc, char **argv)
         fputs(usage_text, stderr);
         goto done;
     }
-    if (out.json && out.csv) {
-        fprintf(stderr, "wormsign sweep: choose one of --json and --csv\n");
+    if (cli_output_ready(&out, verb) != 0)
         goto done;
-    }
-    out.color = color == -1 ? isatty(STDOUT_FILENO) : color;
-    if (out.json || out.csv)
-        setvbuf(stdout, NULL, _IOLBF, 0);
 
     struct cli_smb smb = {0};
     ws_report *report = NULL;
@@ -407,15 +351,15 @@ int cmd_sweep(int argc, char **argv)
     }
     if (cli_report_open(&out, &report) != 0)
         goto out;
-    if (cli_load_packs(&pack, no_default, packs, n_packs, report) != 0)
+    if (cli_load_packs(&pack, &packs, report) != 0)
         goto out;
     struct collect_ctx cc = {report, pack};
     so.hosts = hl.v;
     so.n_hosts = hl.n;
     so.smb = &smb.opts;
     so.collect_dir = collect_dir;
-    so.scan.excludes = excludes;
-    so.scan.n_excludes = n_excl;
+    so.scan.excludes = excludes.v;
+    so.scan.n_excludes = excludes.n;
     so.scan.emit = ws_report_emit;
     so.scan.emit_user = report;
     so.on_collected = on_collected;

@@ -205,6 +205,37 @@ else
     echo "note: tshark not installed; differential check skipped"
 fi
 
+# ---- 5b. differential: every create-service request tshark sees, on every
+# capture of the corpus, is one of our service creations (same frame, same
+# opnum), and none of ours is missing from tshark's; where tshark decodes the
+# arguments (not sealed, an opnum it knows), name, display name and binary
+# path are the same ----
+if command -v tshark >/dev/null; then
+    while IFS= read -r -d '' f; do
+        b=$(basename "$f")
+        ts=$(tshark -r "$f" -Y 'dcerpc.pkt_type == 0 && (svcctl.opnum == 12 ||
+                svcctl.opnum == 24 || svcctl.opnum == 44 || svcctl.opnum == 45)' \
+            -T fields -E separator=/t -e frame.number -e svcctl.opnum -e svcctl.servicename \
+            -e svcctl.displayname -e svcctl.binarypathname 2>/dev/null | sort)
+        "$WS" net --json "$f" >"$WS_TMP/diff-$b.ndjson" 2>/dev/null
+        ours=$(jq -r 'select(.rule.id == "net.svcctl.create_service") |
+                [(.wormsign.evidence.frames | split(",")[0]), (.wormsign.evidence.opnum | tostring),
+                 (.service.name // ""), (.wormsign.evidence.display_name // ""),
+                 (.wormsign.evidence.binary_path // "")] | @tsv' "$WS_TMP/diff-$b.ndjson" |
+            sed 's/\\\\/\\/g' | sort)
+        [ "$(cut -f1,2 <<<"$ts")" = "$(cut -f1,2 <<<"$ours")" ] ||
+            fail "$b: create-service requests differ from tshark's: tshark [$ts] ours [$ours]"
+        while IFS=$'\t' read -r fr op name disp bin; do
+            [ -n "$name" ] || continue # tshark could not decode the arguments
+            want=$(printf '%s\t%s\t%s\t%s\t%s' "$fr" "$op" "$name" "$disp" "$bin")
+            grep -qxF -- "$want" <<<"$ours" ||
+                fail "$b: frame $fr: tshark decodes '$name' '$disp' '$bin', we do not"
+        done <<<"$ts"
+        diffed=$((${diffed:-0} + 1))
+    done < <(find "$P" -type f \( -name '*.pcap' -o -name '*.cap' -o -name '*.pcapng' \) -print0)
+    echo "create-service differential against tshark: ${diffed:-0} captures"
+fi
+
 # the file rebuilt from the PsExec writes goes through the per-file pipeline:
 # a user hash pack naming its SHA-256 and a YARA rule on its PE header both fire
 # on \\dc1\ADMIN$\PSEXESVC.exe, with the client and server addresses

@@ -2,7 +2,7 @@
 """impacket_lateral.py - play the Kwampirs spreading step against a real SMB
 server with a real client (Debian python3-impacket), for tests/it-net-samba.sh.
 
-    impacket_lateral.py HOST PORT NAME USER PASSWORD smb2|smb1 plain|windows \
+    impacket_lateral.py HOST PORT NAME USER PASSWORD smb2|smb1 plain|windows|signed|sealed \
         PAYLOAD REMOTE BINPATH
 
 Logs in as USER (NTLM) to HOST:PORT (NAME: the server name the client puts in
@@ -24,7 +24,10 @@ per call. windows: the way Windows clients do it, and harder to follow: call
 stubs cut into DCE/RPC fragments of FRAG bytes, each PDU but the last of a
 call split over two writes (cut inside the request header), and the last one
 sent as a transceive (SMB2 IOCTL FSCTL_PIPE_TRANSCEIVE, SMB1 TRANSACTION
-TransactNmPipe) whose answer carries the response.
+TransactNmPipe) whose answer carries the response. signed / sealed: the
+calls authenticated on the pipe itself (NTLMSSP in the bind and AUTH3) at
+packet integrity (readable, with a verifier after each stub) or packet
+privacy (the stubs encrypted), also cut into fragments.
 
 Prints one JSON line: dialect, SCM handle result, create result.
 """
@@ -33,7 +36,7 @@ import struct
 import sys
 
 from impacket import smb
-from impacket.dcerpc.v5 import scmr, transport
+from impacket.dcerpc.v5 import rpcrt, scmr, transport
 from impacket.smbconnection import SMBConnection
 
 FRAG = 40  # stub bytes per DCE/RPC fragment in the windows variant
@@ -105,9 +108,12 @@ def main():
     cls = WindowsPipeTransport if variant == "windows" else transport.SMBTransport
     rpc = cls(host, int(port), filename=r"\svcctl", smb_connection=conn)
     dce = rpc.get_dce_rpc()
+    if variant in ("signed", "sealed"):
+        dce.set_auth_level(rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY if variant == "signed"
+                           else rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
     dce.connect()
     dce.bind(scmr.MSRPC_UUID_SCMR)
-    if variant == "windows":
+    if variant != "plain":
         dce.set_max_fragment_size(FRAG)
     handle = b"\x00" * 4 + b"WSfakehandle0000"  # 20 bytes: used if OpenSCManagerW fails
     try:

@@ -2,7 +2,7 @@
 """impacket_lateral.py - play the Kwampirs spreading step against a real SMB
 server with a real client (Debian python3-impacket), for tests/it-net-samba.sh.
 
-    impacket_lateral.py HOST PORT NAME USER PASSWORD smb2|smb1 plain|windows|signed|sealed \
+    impacket_lateral.py HOST PORT NAME USER PASSWORD smb2|smb1|xp plain|windows|signed|sealed \
         PAYLOAD REMOTE BINPATH
 
 Logs in as USER (NTLM) to HOST:PORT (NAME: the server name the client puts in
@@ -16,7 +16,8 @@ create call goes out with a made-up handle.
 smb2: the highest dialect both sides speak (the server is capped at SMB 2.1
 by the test, so the session is not encrypted). smb1: the client offers SMB1
 and SMB2 dialects in an SMB1 negotiate, as Windows does; the test's server
-speaks only NT1 and answers in SMB1 (an XP-like host).
+speaks only NT1 and answers in SMB1 (an XP-like host). xp: the client offers
+only SMB1 ("NT LM 0.12"), as Windows XP does.
 
 plain: impacket's own way to carry DCE/RPC over a pipe: each PDU in one
 WRITE (SMB1 WRITE_ANDX), each answer with a READ (READ_ANDX), one fragment
@@ -95,10 +96,12 @@ def main():
         return 2
     host, port, name, user, password, mode, variant, payload, remote, binpath = sys.argv[1:]
     out = {"mode": mode, "variant": variant}
-    conn = SMBConnection(name, host, sess_port=int(port), timeout=20)
+    # xp: the client offers only the SMB1 dialect, as Windows XP does
+    conn = SMBConnection(name, host, sess_port=int(port), timeout=20,
+                         preferredDialect=smb.SMB_DIALECT if mode == "xp" else None)
     out["dialect"] = "0x%x" % conn.getDialect() if isinstance(conn.getDialect(), int) \
         else str(conn.getDialect())
-    if mode == "smb1" and conn.getDialect() != smb.SMB_DIALECT:
+    if mode in ("smb1", "xp") and conn.getDialect() != smb.SMB_DIALECT:
         print("expected an SMB1 session, got %s" % out["dialect"], file=sys.stderr)
         return 1
     conn.login(user, password, domain="WORKGROUP")

@@ -17,6 +17,7 @@
 #   smb1/plain    SMB1 only on the server (NT1, as XP); WRITE_ANDX/READ_ANDX
 #   smb1/windows  SMB1; fragments, split WRITE_ANDX, TRANSACTION TransactNmPipe
 #   smb1/signed   SMB1; NTLMSSP on the pipe, packet integrity, fragments
+#   smb1/xp       SMB1; the client offers only SMB1 (as XP), plain
 #   smb2/sealed   SMB 2.1; packet privacy: the create's arguments are encrypted
 #   smb3/plain    the server allows SMB 3.x: Samba 4.17 encrypts the session
 # (SMB 2.1 is the cap for the readable runs because Samba encrypts SMB3
@@ -27,7 +28,8 @@
 # addresses, port and the fault's status; net.lateral.admin_share_service
 # naming the file, its share path, size and SHA-256 (= sha256sum of the file
 # the client sent, and of the copy Samba stored); the Kwampirs file-name IOC
-# on the rebuilt file; for SMB1, net.smb1.only for the server. Sealed: a
+# on the rebuilt file; for SMB1, net.smb1.only for the server (or, xp, for
+# the client). Sealed: a
 # create_service marked sealed with its result, no Kwampirs or lateral
 # finding (nothing to read), net.dcerpc.encrypted. Encrypted SMB3: only
 # net.smb3.encrypted, exit 0. Frame numbers, names, tree path and status are
@@ -267,9 +269,11 @@ run() {
     local port=$SRV_PORT cap="$d.pcap" out="$d.ndjson" cmode=$mode sealed=0
     [ "$mode" = smb3 ] && cmode=smb2
     [ "$variant" = sealed ] && sealed=1
+    local cvariant=$variant
+    [ "$variant" = xp ] && cmode=xp && cvariant=plain
     # a busy machine may drop packets (or time out the client): once more
-    if ! client_run "$tag" "$cap" "$cmode" "$variant" &&
-        ! client_run "$tag (again)" "$cap" "$cmode" "$variant"; then
+    if ! client_run "$tag" "$cap" "$cmode" "$cvariant" &&
+        ! client_run "$tag (again)" "$cap" "$cmode" "$cvariant"; then
         bad "$tag: no whole capture of a successful client run"
         return
     fi
@@ -281,6 +285,8 @@ run() {
     local rc=$? want=1
     [ "$mode" = smb3 ] && want=0
     [ $rc = $want ] || bad "$tag: wormsign net exit $rc, expected $want ($(head -3 "$out.err"))"
+    # (a sanitizer build exits 1 too: its reports must not pass for findings)
+    grep -qE "Sanitizer|runtime error" "$out.err" && bad "$tag: sanitizer report: $(head -5 "$out.err")"
     jq -c . "$out" > /dev/null 2>&1 || bad "$tag: output is not NDJSON"
     if any '.event.type=="error"' "$out"; then
         bad "$tag: error records: $(jq -c 'select(.event.type=="error") | .message' "$out" | head -3)"
@@ -333,10 +339,18 @@ run() {
         [ "$mode" = smb1 ] && proto=smb
         [ "$(ev '.network.protocol' "$lat")" = $proto ] || bad "$tag: network.protocol"
     fi
-    # SMB1: the server answered the client's SMB2-capable negotiate in SMB1
-    if [ "$mode" = smb1 ]; then
+    # SMB1: the server answered the client's SMB2-capable negotiate in SMB1;
+    # or (xp) the client offered only SMB1
+    if [ "$variant" = xp ]; then
+        any '.rule.id=="net.smb1.only" and .source.ip=="127.0.0.1"' "$out" ||
+            bad "$tag: no net.smb1.only for the client"
+        any '.rule.id=="net.smb1.only" and .destination.ip' "$out" &&
+            bad "$tag: net.smb1.only for the server, but the client offered no SMB2"
+    elif [ "$mode" = smb1 ]; then
         any '.rule.id=="net.smb1.only" and .destination.ip=="127.0.0.1"' "$out" ||
             bad "$tag: no net.smb1.only for the server"
+        any '.rule.id=="net.smb1.only" and .source.ip' "$out" &&
+            bad "$tag: net.smb1.only for a client that offered SMB2"
     elif any '.rule.id=="net.smb1.only"' "$out"; then
         bad "$tag: net.smb1.only on an SMB2 session"
     fi
@@ -354,13 +368,14 @@ if server smb1 NT1 NT1; then
     run smb1 plain
     run smb1 windows
     run smb1 signed
+    run smb1 xp
 fi
 smb_stop "$SRV_DIR"
 if server smb3 SMB2_02 SMB3_11; then
     run smb3 plain
 fi
 smb_stop "$SRV_DIR"
-echo "7 client sessions in $(($(date +%s) - T0)) s"
+echo "8 client sessions in $(($(date +%s) - T0)) s"
 [ $HAVE_TSHARK = 1 ] || echo "note: tshark not installed; no cross-check against its decoding"
 
 if [ "$fails" -gt 0 ]; then

@@ -128,8 +128,8 @@ stop_capture() {
 TS_FIELDS="frame.number dcerpc.pkt_type dcerpc.opnum svcctl.servicename svcctl.displayname
 svcctl.binarypathname dcerpc.cn_status smb2.cmd smb2.flags.response smb2.filename smb2.fid
 smb2.response_to smb2.tree smb.cmd smb.flags.response smb.file smb.path
-smb2.header.transform.msg_size"
-TS_VARS="fr pt op sname dname bpath status c2 r2 fn2 fid rto tree c1 r1 fn1 path enc"
+smb2.header.transform.msg_size frame.time_epoch"
+TS_VARS="fr pt op sname dname bpath status c2 r2 fn2 fid rto tree c1 r1 fn1 path enc t"
 tshark_dump() {
     local args=() f
     for f in $TS_FIELDS; do args+=(-e "$f"); done
@@ -182,6 +182,12 @@ check_file() {
     [ "$(ev '.user.name' "$w")" = wsadmin ] || bad "$tag: admin_share_write user.name"
 }
 
+# iso EPOCH: tshark's frame.time_epoch as wormsign writes times (UTC, microseconds)
+iso() {
+    local frac=${1#*.}000000
+    echo "$(date -u -d "@${1%.*}" +%Y-%m-%dT%H:%M:%S).${frac:0:6}Z"
+}
+
 # tshark's decoding of the same capture (port renumbered to 445, pcap_port.py):
 # the create request's frame and fields, the fault's frame and status, the
 # tree path, the frames of the writes to the file
@@ -205,6 +211,10 @@ check_tshark() {
     fi
     [ -n "$tf" ] || { bad "$tag: tshark finds no CreateServiceW request"; return; }
     [ "${frames%%,*}" = "$tf" ] || bad "$tag: create_service frames $frames, tshark's request $tf"
+    local tt
+    tt=$(iso "$(tq "$ts" "fr == \"$tf\"" t)")
+    [ "$(ev '.wormsign.evidence.time' "$cs")" = "$tt" ] ||
+        bad "$tag: create_service time $(ev '.wormsign.evidence.time' "$cs"), tshark's $tt"
     local tans tstat
     IFS=$'\t' read -r tans tstat < <(tq "$ts" "pt == \"3\" && fr > $tf" 'fr "\t" status' | head -1)
     [ -n "$tans" ] && [ "$(cut -d, -f2 <<< "$frames")" = "$tans" ] ||
@@ -227,6 +237,9 @@ check_tshark() {
     [ -n "$tw" ] || bad "$tag: tshark finds no write to $FILE"
     [ "$(ev '.wormsign.evidence.file_frames' "$lat")" = "$tw" ] ||
         bad "$tag: file frames $(ev '.wormsign.evidence.file_frames' "$lat"), tshark's writes $tw"
+    tt=$(iso "$(tq "$ts" "fr == \"${tw%%,*}\"" t)")
+    [ "$(ev '.wormsign.evidence.file_written' "$lat")" = "$tt" ] ||
+        bad "$tag: file_written $(ev '.wormsign.evidence.file_written' "$lat"), tshark's first write $tt"
 }
 
 # server MODE MINPROTO MAXPROTO: start the server the runs of MODE use

@@ -120,6 +120,14 @@ stop_capture() {
     TCPDUMP_PID=""
 }
 
+# can this machine capture on lo at all (a container without CAP_NET_RAW cannot)?
+if ! start_capture 9 "$WS_TMP/probe.pcap"; then
+    [ -n "$TCPDUMP_PID" ] && kill -KILL "$TCPDUMP_PID" 2> /dev/null
+    TCPDUMP_PID=""
+    skip "tcpdump cannot capture on lo here: $(head -c 300 "$WS_TMP/probe.pcap.log")"
+fi
+stop_capture "$WS_TMP/probe.pcap"
+
 # tshark_dump CAPTURE OUT: one pass of tshark over the capture (port 445
 # copy), the fields below, one tab-separated line per SMB/DCE-RPC frame;
 # tq OUT CONDITION EXPR: EXPR of the lines matching the awk CONDITION, over

@@ -197,6 +197,43 @@ static void test_kwampirs_smb1(void **state)
     assert_true(find(&s, "net.smb1.only") >= 0);
 }
 
+/* Real traffic: Debian's python3-impacket against Debian's Samba 4.17 on lo,
+ * captured by tcpdump (tests/impacket_lateral.py, variant "windows": the
+ * payload b"MZ" + bytes(range(256)) * 12 copied to ADMIN$\System32, svcctl
+ * calls in 40-byte fragments with PDUs split over two writes and the last
+ * fragment by transceive; Samba answers the create with a fault). SMB 2.1
+ * (IOCTL FSCTL_PIPE_TRANSCEIVE) and SMB1 (TRANSACTION TransactNmPipe, an
+ * NT1-only server). tests/it-net-samba.sh makes such captures afresh when
+ * run as root and checks them against tshark. */
+static void test_impacket_captures(void **state)
+{
+    (void)state;
+    NEED_PCAP();
+    /* sha256(b"MZ" + bytes(range(256)) * 12), Python hashlib */
+    static const char sha[] = "7d411b0010fa32528ae6a9b0cf0238e4ff84f0854e1354a1cd356c60c05d51bf";
+    static const char *const seeds[] = {"impacket-smb2-windows.pcap", "impacket-smb1-windows.pcap"};
+    for (size_t i = 0; i < 2; i++) {
+        struct seen s = {0};
+        assert_int_equal(scan_seed(seeds[i], &s), WS_OK);
+        assert_int_equal(count(&s, "net.svcctl.create_service"), 1);
+        int c = find(&s, "net.svcctl.create_service");
+        assert_string_equal(s.service[c], "WmiApSrvEx");
+        assert_string_equal(s.user[c], "wsadmin");
+        assert_string_equal(s.result[c], "0x1c010002"); /* nca_s_op_rng_error */
+        assert_int_equal(count(&s, "net.kwampirs.service"), 1);
+        int l = find(&s, "net.lateral.admin_share_service");
+        assert_true(l >= 0);
+        assert_string_equal(s.sha[l], sha);
+        assert_string_equal(s.file[l], "wmiapsrvex.exe");
+        assert_string_equal(s.user[l], "wsadmin");
+        assert_int_equal(s.files, 1);
+        assert_string_equal(s.file_sha, sha);
+        assert_int_equal(count(&s, "net.smb1.only"), i == 1);
+        for (int k = 0; k < s.n; k++)
+            assert_int_not_equal(s.kind[k], WS_FINDING_ERROR);
+    }
+}
+
 static void test_gap(void **state)
 {
     (void)state;
@@ -967,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_psexec_every_link_type),
         cmocka_unit_test(test_kwampirs),
         cmocka_unit_test(test_kwampirs_smb1),
+        cmocka_unit_test(test_impacket_captures),
         cmocka_unit_test(test_gap),
         cmocka_unit_test(test_not_a_capture),
         cmocka_unit_test(test_truncated_prefixes),

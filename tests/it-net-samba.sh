@@ -136,8 +136,8 @@ stop_capture "$WS_TMP/probe.pcap"
 TS_FIELDS="frame.number dcerpc.pkt_type dcerpc.opnum svcctl.servicename svcctl.displayname
 svcctl.binarypathname dcerpc.cn_status smb2.cmd smb2.flags.response smb2.filename smb2.fid
 smb2.response_to smb2.tree smb.cmd smb.flags.response smb.file smb.path
-smb2.header.transform.msg_size frame.time_epoch"
-TS_VARS="fr pt op sname dname bpath status c2 r2 fn2 fid rto tree c1 r1 fn1 path enc t"
+smb2.header.transform.msg_size frame.time_epoch ntlmssp.auth.username ntlmssp.auth.domain"
+TS_VARS="fr pt op sname dname bpath status c2 r2 fn2 fid rto tree c1 r1 fn1 path enc t nuser ndom"
 tshark_dump() {
     local args=() f
     for f in $TS_FIELDS; do args+=(-e "$f"); done
@@ -223,6 +223,11 @@ check_tshark() {
     tt=$(iso "$(tq "$ts" "fr == \"$tf\"" t)")
     [ "$(ev '.wormsign.evidence.time' "$cs")" = "$tt" ] ||
         bad "$tag: create_service time $(ev '.wormsign.evidence.time' "$cs"), tshark's $tt"
+    # the account of the first NTLM logon (the SMB session setup)
+    local tuser tdom
+    IFS=$'\t' read -r tuser tdom < <(tq "$ts" 'nuser != ""' 'nuser "\t" ndom' | head -1)
+    [ "$(ev '.user.name + "\\" + .user.domain' "$cs")" = "$tuser\\$tdom" ] ||
+        bad "$tag: account $(ev '.user.domain + "\\" + .user.name' "$cs"), tshark's NTLMSSP $tdom\\$tuser"
     local tans tstat
     IFS=$'\t' read -r tans tstat < <(tq "$ts" "pt == \"3\" && fr > $tf" 'fr "\t" status' | head -1)
     [ -n "$tans" ] && [ "$(cut -d, -f2 <<< "$frames")" = "$tans" ] ||

@@ -179,6 +179,22 @@ def response(call_id, stub):
 def align4(b): return b + bytes((4 - len(b) % 4) % 4)
 
 
+def authed_request(call_id, opnum, stub, flags, level):
+    """A request with an NTLMSSP auth verifier (C706 12.6.3.2; MS-RPCE
+    2.2.2.11): the stub padded to 4, the 8-byte trailer (type 10, level,
+    pad length), 16 verifier bytes; auth_length 16. Level 6 (privacy): the
+    stub stands for ciphertext."""
+    pad = (4 - len(stub) % 4) % 4
+    body = u32(len(stub)) + u16(0) + u16(opnum) + stub + bytes(pad) + \
+        bytes([10, level, pad, 0]) + u32(1) + bytes([0xAA] * 16)
+    return bytes([5, 0, 0, flags, 0x10, 0, 0, 0]) + u16(16 + len(body)) + u16(16) + \
+        u32(call_id) + body
+
+
+def fault(call_id, status):
+    return dce(3, call_id, u32(0) + u16(0) + bytes([0, 0]) + u32(status) + u32(0))
+
+
 def cvs(s, wide=True):
     raw = (utf16(s) + b"\x00\x00") if wide else (s.encode() + b"\x00")
     n = len(s) + 1
@@ -373,6 +389,15 @@ def main():
     write("fuzz-dcerpc", "create-fragmented.chunks", d)
     write("fuzz-dcerpc", "prebound-create.chunks",
           bytes([0x81]) + u16(0) + bytes([1]) + u16(len(pdus[4])) + pdus[4])
+    # as impacket sends it with RPC authentication (tests/it-net-samba.sh):
+    # signed (integrity) fragments, then sealed (privacy) ones; Samba's fault
+    signed = [bind(1), authed_request(2, 12, stub[:third], 1, 5),
+              authed_request(2, 12, stub[third:], 2, 5)]
+    sealed = [authed_request(3, 12, bytes(range(7, 47)), 1, 6),
+              authed_request(3, 12, bytes(range(50, 77)), 2, 6)]
+    d = b"".join(bytes([1]) + u16(len(p)) + p for p in signed + sealed)
+    d += bytes([0]) + u16(32) + fault(3, 0x1c010002)
+    write("fuzz-dcerpc", "authed-create-fault.chunks", d)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ struct seen {
     char service[MAX_SEEN][64];
     char file[MAX_SEEN][128];
     char user[MAX_SEEN][64];
+    char result[MAX_SEEN][16]; /* evidence "result" */
+    char frames[MAX_SEEN][64]; /* evidence "frames" */
     int n;
     int files;
     char file_sha[65];
@@ -55,6 +57,18 @@ static const char *field(const struct ws_finding *f, const char *key, char *out,
     return out;
 }
 
+static void evidence(const struct ws_finding *f, const char *key, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        if (strcmp(f->evidence[i].key, key) == 0 && f->evidence[i].type == WS_KV_STR) {
+            size_t n = f->evidence[i].len < cap - 1 ? f->evidence[i].len : cap - 1;
+            memcpy(out, f->evidence[i].val, n);
+            out[n] = '\0';
+        }
+    }
+}
+
 static int collect(void *user, const struct ws_finding *f)
 {
     struct seen *s = user;
@@ -69,6 +83,8 @@ static int collect(void *user, const struct ws_finding *f)
     field(f, "service.name", s->service[s->n], sizeof s->service[0]);
     field(f, "file.name", s->file[s->n], sizeof s->file[0]);
     field(f, "user.name", s->user[s->n], sizeof s->user[0]);
+    evidence(f, "result", s->result[s->n], sizeof s->result[0]);
+    evidence(f, "frames", s->frames[s->n], sizeof s->frames[0]);
     s->n++;
     return 0;
 }
@@ -179,6 +195,43 @@ static void test_kwampirs_smb1(void **state)
                         "599a5d80884b59d185f4c9ed9e034ee6aa345962b589243e2c5186194088eb6a");
     assert_string_equal(s.file[l], "wmiapsrvex.exe");
     assert_true(find(&s, "net.smb1.only") >= 0);
+}
+
+/* Real traffic: Debian's python3-impacket against Debian's Samba 4.17 on lo,
+ * captured by tcpdump (tests/impacket_lateral.py, variant "windows": the
+ * payload b"MZ" + bytes(range(256)) * 12 copied to ADMIN$\System32, svcctl
+ * calls in 40-byte fragments with PDUs split over two writes and the last
+ * fragment by transceive; Samba answers the create with a fault). SMB 2.1
+ * (IOCTL FSCTL_PIPE_TRANSCEIVE) and SMB1 (TRANSACTION TransactNmPipe, an
+ * NT1-only server). tests/it-net-samba.sh makes such captures afresh when
+ * run as root and checks them against tshark. */
+static void test_impacket_captures(void **state)
+{
+    (void)state;
+    NEED_PCAP();
+    /* sha256(b"MZ" + bytes(range(256)) * 12), Python hashlib */
+    static const char sha[] = "7d411b0010fa32528ae6a9b0cf0238e4ff84f0854e1354a1cd356c60c05d51bf";
+    static const char *const seeds[] = {"impacket-smb2-windows.pcap", "impacket-smb1-windows.pcap"};
+    for (size_t i = 0; i < 2; i++) {
+        struct seen s = {0};
+        assert_int_equal(scan_seed(seeds[i], &s), WS_OK);
+        assert_int_equal(count(&s, "net.svcctl.create_service"), 1);
+        int c = find(&s, "net.svcctl.create_service");
+        assert_string_equal(s.service[c], "WmiApSrvEx");
+        assert_string_equal(s.user[c], "wsadmin");
+        assert_string_equal(s.result[c], "0x1c010002"); /* nca_s_op_rng_error */
+        assert_int_equal(count(&s, "net.kwampirs.service"), 1);
+        int l = find(&s, "net.lateral.admin_share_service");
+        assert_true(l >= 0);
+        assert_string_equal(s.sha[l], sha);
+        assert_string_equal(s.file[l], "wmiapsrvex.exe");
+        assert_string_equal(s.user[l], "wsadmin");
+        assert_int_equal(s.files, 1);
+        assert_string_equal(s.file_sha, sha);
+        assert_int_equal(count(&s, "net.smb1.only"), i == 1);
+        for (int k = 0; k < s.n; k++)
+            assert_int_not_equal(s.kind[k], WS_FINDING_ERROR);
+    }
 }
 
 static void test_gap(void **state)
@@ -623,6 +676,75 @@ static void test_dcerpc_fragments(void **state)
     free(s.p);
 }
 
+/* A create call sealed by packet privacy (as impacket sends it with auth
+ * level 6, tests/it-net-samba.sh): the opnum alone gives a finding, and the
+ * fault that answers it (never sealed) gives its result and frame. */
+static void test_dcerpc_sealed_fault(void **state)
+{
+    (void)state;
+    static uint8_t in[4096], pdu[1024];
+    uint8_t sealed[64];
+    for (size_t i = 0; i < sizeof sealed; i++)
+        sealed[i] = (uint8_t)(i * 37 + 11);
+    size_t n = 0;
+    in[n++] = 0x81; /* pre-bind svcctl */
+    n += put16(in + n, 0);
+    /* request: stub, then the auth trailer (type 10 NTLM, level 6, pad 0) and
+     * a 16-byte verifier; auth_length 16 */
+    size_t l = dce_pdu(pdu, 0, 3, 9, 12, sealed, sizeof sealed);
+    static const uint8_t trailer[8] = {10, 6, 0, 0, 1, 0, 0, 0};
+    memcpy(pdu + l, trailer, 8);
+    memset(pdu + l + 8, 0xAA, 16);
+    l += 24;
+    put16(pdu + 8, (uint16_t)l);
+    put16(pdu + 10, 16);
+    n += chunk(in + n, 1, pdu, l);
+    /* fault: alloc_hint, context id, cancel count, reserved, status
+     * nca_s_op_rng_error, reserved (C706 12.6.4.7) */
+    uint8_t fault[32] = {5, 0, 3, 3, 0x10, 0, 0, 0, 32, 0, 0, 0, 9, 0, 0, 0};
+    put32(fault + 24, 0x1c010002u);
+    n += chunk(in + n, 0, fault, sizeof fault);
+    struct seen seen = {0};
+    assert_int_equal(net_fuzz_stream(NET_APP_DCERPC, in, n, collect, &seen), WS_OK);
+    assert_int_equal(count(&seen, "net.svcctl.create_service"), 1);
+    assert_int_equal(count(&seen, "net.dcerpc.encrypted"), 1);
+    assert_int_equal(count(&seen, "net.kwampirs.service"), 0);
+    int i = find(&seen, "net.svcctl.create_service");
+    assert_string_equal(seen.result[i], "0x1c010002");
+    assert_string_equal(seen.frames[i], "2,3"); /* frame 1: the bind */
+}
+
+/* fuzz/gen-net-seeds.py's authed-create-fault.chunks (Python-built): a
+ * signed create in two fragments, each with its own auth padding and
+ * verifier, then a sealed one answered by a fault. */
+static void test_dcerpc_authed_seed(void **state)
+{
+    (void)state;
+    const char *src = getenv("WS_SRC");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fuzz/corpus/fuzz-dcerpc/authed-create-fault.chunks",
+             src ? src : ".");
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static uint8_t in[8192];
+    size_t n = fread(in, 1, sizeof in, fp);
+    fclose(fp);
+    assert_true(n > 0 && n < sizeof in);
+    struct seen seen = {0};
+    assert_int_equal(net_fuzz_stream(NET_APP_DCERPC, in, n, collect, &seen), WS_OK);
+    assert_int_equal(count(&seen, "net.svcctl.create_service"), 2);
+    assert_int_equal(count(&seen, "net.kwampirs.service"), 1);
+    int i = find(&seen, "net.svcctl.create_service");
+    assert_string_equal(seen.service[i], "WmiApSrvEx");
+    assert_string_equal(seen.result[i], "");
+    for (int k = i + 1; k < seen.n; k++) {
+        if (strcmp(seen.rule[k], "net.svcctl.create_service") != 0)
+            continue;
+        assert_string_equal(seen.service[k], "");
+        assert_string_equal(seen.result[k], "0x1c010002");
+    }
+}
+
 static void test_dcerpc_stub_cap(void **state)
 {
     (void)state;
@@ -882,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_psexec_every_link_type),
         cmocka_unit_test(test_kwampirs),
         cmocka_unit_test(test_kwampirs_smb1),
+        cmocka_unit_test(test_impacket_captures),
         cmocka_unit_test(test_gap),
         cmocka_unit_test(test_not_a_capture),
         cmocka_unit_test(test_truncated_prefixes),
@@ -891,6 +1014,8 @@ int main(void)
         cmocka_unit_test(test_svcctl_small),
         cmocka_unit_test(test_svcctl_ndr64),
         cmocka_unit_test(test_dcerpc_fragments),
+        cmocka_unit_test(test_dcerpc_sealed_fault),
+        cmocka_unit_test(test_dcerpc_authed_seed),
         cmocka_unit_test(test_dcerpc_stub_cap),
         cmocka_unit_test(test_state_budget),
         cmocka_unit_test(test_alloc_failures),

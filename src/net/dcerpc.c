@@ -463,7 +463,13 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
             /* the opnum alone says a service is being created */
             struct svc_create sc = {0};
             sc.sealed = 1;
-            (void)net_svc_add(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), opnum, &sc);
+            long idx =
+                net_svc_add(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), opnum, &sc);
+            /* a fault answer is not sealed: its status still tells the result */
+            call_add(d, call_id, opnum, CALL_CREATE, idx);
+        } else if (ptype == PT_RESPONSE && (flags & PFC_LAST_FRAG)) {
+            struct dce_call k;
+            (void)call_take(d, call_id, &k); /* sealed: its return code cannot be read */
         }
         if (ptype == PT_REQUEST && ctx_iface(d, ctx) != IF_OTHER && !d->encrypted_reported) {
             d->encrypted_reported = 1;

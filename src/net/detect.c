@@ -495,7 +495,7 @@ static void emit_lateral(struct net_ctx *c, const struct net_svc *s)
     kv_str(&ev, "file_share_path", full);
     frames_text(bi.frames, bi.nframes, fframes, sizeof fframes);
     kv_str(&ev, "file_frames", fframes);
-    time_text(bi.first_sec, 0, fwhen, sizeof fwhen);
+    time_text(bi.first_sec, bi.first_usec, fwhen, sizeof fwhen);
     kv_str(&ev, "file_written", fwhen);
     kv_bool(&ev, "file_complete", bi.complete);
     struct ws_finding f;

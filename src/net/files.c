@@ -44,6 +44,7 @@ struct net_file {
     size_t nframes;
     uint64_t first_frame, last_frame;
     int64_t first_sec, last_sec;
+    int32_t first_usec;
 };
 
 int net_share_kind(const char *share)
@@ -91,6 +92,7 @@ struct net_file *net_file_open(struct net_ctx *c, const struct net_ends *e, cons
     f->admin = net_share_kind(share) != 0;
     f->first_frame = c->pk.frame;
     f->first_sec = c->pk.sec;
+    f->first_usec = c->pk.usec;
     c->files[c->nfiles++] = f;
     return f;
 }
@@ -259,5 +261,6 @@ void net_file_get_info(const struct net_file *f, struct net_file_info *out)
     out->first_frame = f->first_frame;
     out->last_frame = f->last_frame;
     out->first_sec = f->first_sec;
+    out->first_usec = f->first_usec;
     out->last_sec = f->last_sec;
 }

@@ -316,6 +316,7 @@ struct net_file_info {
     size_t nframes;
     uint64_t first_frame, last_frame;
     int64_t first_sec, last_sec;
+    int32_t first_usec; /* of the first write */
 };
 void net_file_get_info(const struct net_file *f, struct net_file_info *out);
 

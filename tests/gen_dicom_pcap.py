@@ -3,6 +3,9 @@
 DICOM associations and SMB1 hosts, for tests/it-net-dicom.sh.
 
 usage: gen_dicom_pcap.py OUT.pcap
+       gen_dicom_pcap.py --seeds FUZZ_CORPUS_DIR   (seeds for fuzz/fuzz-dicom.c
+                         in the chunk format of src/net/net_fuzz.c, and the
+                         capture for fuzz-pcap)
 
 Hosts (10.5.0.x):
   .10 -> .20:104    A-ASSOCIATE-RQ (MR storage, enhanced MR, verification; the
@@ -199,5 +202,43 @@ def main():
         print(label, fr)
 
 
+def seeds_main(d):
+    def chunks(msgs):
+        return b"".join(bytes([1 if to_srv else 0]) + struct.pack("<H", len(m)) + m
+                        for to_srv, m in msgs)
+
+    def put(sub, name, data):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+        with open(os.path.join(d, sub, name), "wb") as f:
+            f.write(data)
+    rq = assoc(1, "PACS_ARCHIVE", "MR_CONSOLE",
+               [APP, pctx_rq(1, MR), pctx_rq(3, EMR), pctx_rq(5, ECHO), userinfo(GDCM, "GDCM 2.8.4")])
+    ac = assoc(2, "PACS_ARCHIVE", "MR_CONSOLE",
+               [APP, pctx_ac(1, 0), pctx_ac(3, 3), pctx_ac(5, 0), userinfo(DCMTK, "OFFIS_DCMTK_367")])
+    put("fuzz-dicom", "store.chunks",
+        chunks([(1, rq[:40]), (1, rq[40:]), (0, ac), (1, pdata(1, b"\x01" * 300)),
+                (1, RELEASE_RQ), (0, RELEASE_RP)]))
+    put("fuzz-dicom", "reject.chunks",
+        chunks([(1, assoc(1, "PACS_2", "CT_SCANNER", [APP, pctx_rq(1, CT)])), (0, rj(1, 1, 7))]))
+    bad = bytearray(rq)
+    bad[6 + 68 + len(APP) + 2:6 + 68 + len(APP) + 4] = be16(0x400)
+    put("fuzz-dicom", "truncated.chunks", chunks([(1, bytes(bad))]))
+    put("fuzz-dicom", "garbled.chunks",
+        chunks([(1, rq), (1, bytes([9, 0]) + be32(4) + bytes(4))]))
+    put("fuzz-dicom", "abort.chunks", chunks([(1, rq), (0, bytes([7, 0]) + be32(4) + bytes([0, 0, 2, 0]))]))
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        sys.argv[1] = os.path.join(t, "d.pcap")
+        with open(os.devnull, "w") as null:
+            out, sys.stdout = sys.stdout, null
+            main()
+            sys.stdout = out
+        with open(sys.argv[1], "rb") as f:
+            put("fuzz-pcap", "dicom-inventory.pcap", f.read())
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--seeds":
+        seeds_main(sys.argv[2])
+    else:
+        main()

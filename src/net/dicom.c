@@ -175,7 +175,7 @@ struct dicom_conn *dicom_conn_new(struct net_ctx *c)
         return NULL;
     }
     for (int i = 0; i < 2; i++)
-        net_sbuf_init(&d->dir[i].buf, PDU_HDR + WS_NET_DICOM_MAX_ASSOC_PDU);
+        net_sbuf_init(&d->dir[i].buf, PDU_HDR + WS_NET_DICOM_MAX_ASSOC_PDU + 1); /* + NUL */
     return d;
 }
 
@@ -470,6 +470,15 @@ static void dir_dead(struct net_ctx *c, struct dicom_dir *x)
     net_sbuf_reset(c, &x->buf);
 }
 
+/* The capture's stream budget is spent (WS_NET_MAX_STREAM_TOTAL). */
+static void buffer_full(struct net_ctx *c, struct dicom_dir *x, const struct net_ends *e)
+{
+    net_report(c, 0, "net.error.dicom", WS_E_TOO_LARGE, e,
+               "no room to buffer a DICOM PDU at frame %llu; rest of the flow skipped",
+               (unsigned long long)c->pk.frame);
+    dir_dead(c, x);
+}
+
 void dicom_data(struct net_ctx *c, struct dicom_conn *d, const struct net_ends *e, int to_server,
                 const uint8_t *p, size_t n)
 {
@@ -495,7 +504,7 @@ void dicom_data(struct net_ctx *c, struct dicom_conn *d, const struct net_ends *
         if (have < PDU_HDR) {
             size_t t = PDU_HDR - have < n ? PDU_HDR - have : n;
             if (net_sbuf_add(c, &x->buf, p, t) != WS_OK) {
-                dir_dead(c, x);
+                buffer_full(c, x, e);
                 return;
             }
             p += t;
@@ -527,7 +536,7 @@ void dicom_data(struct net_ctx *c, struct dicom_conn *d, const struct net_ends *
         size_t need = PDU_HDR + (size_t)len - x->buf.b.len;
         size_t t = need < n ? need : n;
         if (t && net_sbuf_add(c, &x->buf, p, t) != WS_OK) {
-            dir_dead(c, x);
+            buffer_full(c, x, e);
             return;
         }
         p += t;

@@ -2,7 +2,7 @@
 """gen_dicom_pcap.py - write a pcap (Ethernet/IPv4, TCP with handshakes) with
 DICOM associations and SMB1 hosts, for tests/it-net-dicom.sh.
 
-usage: gen_dicom_pcap.py OUT.pcap
+usage: gen_dicom_pcap.py OUT.pcap [C2_DOMAIN]
        gen_dicom_pcap.py --seeds FUZZ_CORPUS_DIR   (seeds for fuzz/fuzz-dicom.c
                          in the chunk format of src/net/net_fuzz.c, and the
                          capture for fuzz-pcap)
@@ -20,6 +20,7 @@ Hosts (10.5.0.x):
   .14 -> .24:104    RQ whose presentation context overruns the PDU (truncated)
   .15 -> .25:11112  valid RQ (DX), then a PDU of unknown type 0x09 (garbled)
   .31 -> .41:445    SMB1-only client (NT LM 0.12 only; NativeOS "Windows 2000 2195")
+  .10 -> .53:53     last, with C2_DOMAIN: the MR console asks DNS for a C2 domain
 
 Prints "label frame" for frames a test may expect a finding on. Only the
 Python standard library; PDUs follow DICOM PS3.8 9.3, SMB1 MS-CIFS 2.2.4.
@@ -196,6 +197,11 @@ def main():
     # bytes start at 32 + 1 + 26 + 2 = 61 (odd): one pad byte before Unicode
     t.seg(0, nb(seeds.smb1(0x73, ss, b"\x00" + strs, mid=2)))
     t.close()
+
+    if len(sys.argv) > 2:
+        name = b"".join(bytes([len(x)]) + x.encode() for x in sys.argv[2].split(".")) + b"\0"
+        q = struct.pack(">HHHHHH", 0x4b57, 0x0100, 1, 0, 0, 0) + name + struct.pack(">HH", 1, 1)
+        labels.append(("dns_c2", pc.udp("10.5.0.10", 50000, "10.5.0.53", 53, q)))
 
     pc.f.close()
     for label, fr in labels:

@@ -19,7 +19,11 @@ if "$WS" net "$WS_TMP/none.pcap" 2>&1 | grep -q "built without libpcap"; then
     skip "wormsign was built without libpcap"
 fi
 cap="$WS_TMP/dicom.pcap"
-"$PY" "$WS_SRC/tests/gen_dicom_pcap.py" "$cap" >"$WS_TMP/labels" || fail "capture writer failed"
+domain=$(grep -v '^#' "$WS_SRC/packs/kwampirs/c2-iocs.txt" | cut -d';' -f1 | grep '[a-z]' |
+    grep -v '^[0-9.]*$' | sed -n 1p)
+[ -n "$domain" ] || fail "no C2 domain in the pack"
+"$PY" "$WS_SRC/tests/gen_dicom_pcap.py" "$cap" "$domain" >"$WS_TMP/labels" ||
+    fail "capture writer failed"
 fr() { awk -v l="$1" '$1 == l {print $2}' "$WS_TMP/labels"; }
 
 out="$WS_TMP/dicom.ndjson"
@@ -74,6 +78,11 @@ n=$(jq -r 'select(.event.kind=="alert" and .destination.ip=="10.5.0.10" and (.ru
     map(tostring) | join(" ")' "$out" | sort | uniq -c | awk '{$1=$1; print}')
 [ "$n" = "3 imaging xp MR_CONSOLE true" ] || fail "annotated alerts: $n"
 jq -r '.rule.id // empty' "$out" | grep -qx net.kwampirs.service || fail "no Kwampirs alert"
+# the C2 query of the MR console, seen after its DICOM and SMB traffic
+f=$(jq -c 'select(.rule.id=="net.c2.dns.domain") | [.source.ip, .wormsign.evidence.frame,
+    .wormsign.client.role, .wormsign.client.era,
+    (.message | contains("(client 10.5.0.10: imaging workstation, XP-era)"))]' "$out")
+[ "$f" = '["10.5.0.10",'"$(fr dns_c2)"',"imaging","xp",true]' ] || fail "C2 alert: $f"
 
 # ---- 4. tshark's DICOM dissector reads the same AE titles and UIDs ----
 if command -v tshark >/dev/null 2>&1; then

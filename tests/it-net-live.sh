@@ -6,6 +6,7 @@
 #    Kwampirs C2 domain (from packs/kwampirs/c2-iocs.txt) cross the loopback
 #    (raw UDP datagrams to 127.0.0.1:53: no listener needed): one
 #    net.c2.dns.domain finding naming it, exit 1.
+#    With --rotate 1, one finding per period (each period is a capture).
 # 2. The same with a filter that excludes them ('udp port 5353'): no finding,
 #    exit 0, and it stops on time.
 # 3. SIGINT ends an open-ended capture cleanly (exit 0, the summary written).
@@ -53,6 +54,18 @@ n=$(jq -r 'select(.event.kind=="alert") | .rule.id' "$WS_TMP/live.ndjson" | wc -
 [ "$n" = 1 ] || fail "$n alerts, expected one (C2 findings are de-duplicated per capture)"
 frames=$(jq -r 'select(.event.action=="summary") | .wormsign.summary.objects' "$WS_TMP/live.ndjson")
 [ "$frames" -ge 5 ] || fail "only $frames frames captured"
+
+# ---- 1b. --rotate 1: each period is a capture of its own, with its own findings ----
+"$WS" net --json --live lo --filter 'udp port 53' --duration 3 --rotate 1 \
+    >"$WS_TMP/rot.ndjson" 2>"$WS_TMP/rot.err" &
+pid=$!
+sleep 1
+send "$domain" 53
+wait $pid
+rc=$?
+[ "$rc" = 1 ] || fail "rotating run: exit $rc, expected 1 ($(cat "$WS_TMP/rot.err"))"
+n=$(jq -r 'select(.rule.id=="net.c2.dns.domain") | .rule.id' "$WS_TMP/rot.ndjson" | wc -l)
+[ "$n" -ge 2 ] || fail "--rotate 1: $n C2 findings over 1.5 s of queries, expected one per period"
 
 # ---- 2. a filter that excludes them: nothing, and it stops on time ----
 start=$(date +%s)

@@ -9,6 +9,7 @@
 #    With --rotate 1, one finding per period (each period is a capture).
 # 2. The same with a filter that excludes them ('udp port 5353'): no finding,
 #    exit 0, and it stops on time.
+#    --count 3 stops after exactly three packets.
 # 3. SIGINT ends an open-ended capture cleanly (exit 0, the summary written).
 # 4. A bad interface and a bad filter: exit 2 and an error record each.
 # Needs capture privilege (root): skipped otherwise.
@@ -80,6 +81,18 @@ took=$(($(date +%s) - start))
 [ "$rc" = 0 ] || fail "filtered run: exit $rc, expected 0 ($(cat "$WS_TMP/none.err"))"
 jq -r 'select(.rule.id) | .rule.id' "$WS_TMP/none.ndjson" | grep -q . && fail "findings through the filter"
 [ "$took" -le 6 ] || fail "--duration 2 took $took s"
+
+# ---- 2b. --count 3 stops after exactly three packets (five are sent) ----
+"$WS" net --json --live lo --filter 'udp port 53' --count 3 --duration 20 \
+    >"$WS_TMP/count.ndjson" 2>"$WS_TMP/count.err" &
+pid=$!
+sleep 1
+send "$domain" 53
+wait $pid
+rc=$?
+[ "$rc" = 1 ] || fail "--count run: exit $rc, expected 1 ($(cat "$WS_TMP/count.err"))"
+frames=$(jq -r 'select(.event.action=="summary") | .wormsign.summary.objects' "$WS_TMP/count.ndjson")
+[ "$frames" = 3 ] || fail "--count 3 read $frames packets"
 
 # ---- 3. SIGINT ends an open-ended capture ----
 "$WS" net --json --live lo --filter 'udp port 53' >"$WS_TMP/int.ndjson" 2>"$WS_TMP/int.err" &

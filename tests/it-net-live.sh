@@ -83,7 +83,9 @@ jq -r 'select(.rule.id) | .rule.id' "$WS_TMP/none.ndjson" | grep -q . && fail "f
 [ "$took" -le 6 ] || fail "--duration 2 took $took s"
 
 # ---- 2b. --count 3 stops after exactly three packets (five are sent) ----
-"$WS" net --json --live lo --filter 'udp port 53' --count 3 --duration 20 \
+# (only our datagrams: the local resolver's traffic on lo goes to 127.0.0.53)
+"$WS" net --json --live lo --filter 'udp and dst host 127.0.0.1 and dst port 53' --count 3 \
+    --duration 20 \
     >"$WS_TMP/count.ndjson" 2>"$WS_TMP/count.err" &
 pid=$!
 sleep 1

@@ -262,12 +262,50 @@ static void test_modality_text(void **state)
     assert_true(strlen(t) < 8);
 }
 
+static int count_only(void *user, const struct ws_finding *f)
+{
+    int *n = user;
+    if (!strcmp(f->rule_id, "net.inventory.host"))
+        n[0]++;
+    else if (!strcmp(f->rule_id, "net.inventory.full"))
+        n[1]++;
+    else
+        n[2]++;
+    return 0;
+}
+
+/* The host cap at limit and limit + 1: one note when a host is refused. */
+static void test_host_cap(void **state)
+{
+    (void)state;
+    for (unsigned extra = 0; extra <= 1; extra++) {
+        int n[3] = {0};
+        struct ws_net_opts o = {.emit = count_only, .emit_user = n};
+        struct ws_net_stats stats = {0};
+        ws_net *net = NULL;
+        assert_int_equal(ws_net_new(&o, &net), WS_OK);
+        struct net_ctx c;
+        assert_int_equal(net_ctx_init(&c, net, &o, &stats, "hosts"), WS_OK);
+        for (unsigned i = 0; i < WS_NET_MAX_HOSTS + extra; i++) {
+            char ip[48];
+            snprintf(ip, sizeof ip, "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+            net_inv_smb1_only(&c, ip, 1);
+            net_inv_smb1_only(&c, ip, 0); /* the same host again: no new entry */
+        }
+        net_ctx_finish(&c);
+        ws_net_free(net);
+        assert_int_equal(n[0], WS_NET_MAX_HOSTS);
+        assert_int_equal(n[1], extra);
+        assert_int_equal(n[2], 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assoc_cap),     cmocka_unit_test(test_assoc_short),
         cmocka_unit_test(test_pdata_huge),    cmocka_unit_test(test_looks),
-        cmocka_unit_test(test_modality_text),
+        cmocka_unit_test(test_modality_text), cmocka_unit_test(test_host_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@ fi
 ip link show lo >/dev/null 2>&1 || [ -d /sys/class/net/lo ] || skip "no loopback interface"
 # root without CAP_NET_RAW (some containers): libpcap says "permission denied"
 "$WS" net --json --live lo --duration 1 >"$WS_TMP/probe.ndjson" 2>&1
-jq -r '.error.code // empty' "$WS_TMP/probe.ndjson" 2>/dev/null | grep -qx perm &&
+jq -r '.error.code // empty' "$WS_TMP/probe.ndjson" 2>/dev/null | grep -qx permission &&
     skip "no capture privilege on lo ($(jq -r '.message // empty' "$WS_TMP/probe.ndjson" | head -1))"
 domain=$(grep -v '^#' "$WS_SRC/packs/kwampirs/c2-iocs.txt" | cut -d';' -f1 | grep '[a-z]' |
     grep -v '^[0-9.]*$' | sed -n 1p)

@@ -16,10 +16,26 @@
  *     C2 URL or a C2 host, and hunting findings for names and requests that
  *     follow the C2 grammar (net-patterns.txt) or carry its User-Agent;
  *   - context (INFO): files written to admin shares, SMB3-encrypted sessions,
- *     SMB1-only hosts, TCP gaps; and ERROR findings for unreadable captures.
+ *     SMB1-only hosts, TCP gaps; and ERROR findings for unreadable captures;
+ *   - a host inventory (INFO net.inventory.host, one per notable host at the
+ *     end of each capture): SMB dialects offered and chosen, SMB1-only, SMB1
+ *     NativeOS/NativeLanMan (the Windows era: "Windows 5.1" is XP), and DICOM
+ *     roles from A-ASSOCIATE exchanges (TCP 104, 11112, or any port by
+ *     content): SCU/SCP, AE titles, SOP classes, modalities, implementation.
+ *     Every service/lateral-movement ALERT whose server or client is in it
+ *     carries wormsign.server.* / wormsign.client.* (role "imaging", era
+ *     "xp", ...) and says "imaging workstation, XP-era" in its message.
  * Files written over SMB are rebuilt when the capture holds all of their
  * bytes (contiguous writes from offset 0, then a close); their SHA-256 goes on
  * the findings and their bytes are handed to ws_net_opts.on_file.
+ *
+ * Input: capture files (ws_net_scan_file, ws_net_scan_mem) or a live
+ * interface (ws_net_scan_live: libpcap, snaplen 262144, immediate mode), both
+ * optionally through a BPF filter (ws_net_opts.filter). A live capture is one
+ * "capture": its end-of-capture findings (services, lateral movement, files,
+ * inventory) come when it stops (packet count, duration, the cancel hook) or
+ * at each rotation (ws_net_live.rotate_seconds), while C2 findings (DNS,
+ * HTTP) come as they are seen.
  *
  * Memory is bounded by the named caps in src/core/limits.h (WS_NET_*), not by
  * the size of a capture. Thread rule: one ws_net per thread; findings may be
@@ -66,6 +82,24 @@ struct ws_net_opts {
     void *file_user;
     const ws_pack *pack; /* optional: C2 domains, IPs, URLs and net patterns (borrowed;
                             must outlive the ws_net) */
+    const char *filter;  /* optional: BPF expression (pcap-filter(7)) applied to every
+                            capture file and live capture (borrowed, as pack) */
+};
+
+/* A live capture (ws_net_scan_live). Zero values mean "no limit" / off. */
+struct ws_net_live {
+    uint64_t max_packets;    /* stop after this many packets */
+    uint32_t max_seconds;    /* stop after this many seconds */
+    uint32_t rotate_seconds; /* every this many seconds, finish the capture (emit its
+                                findings, free its state) and start afresh: bounds
+                                memory and delay on long watches, at the cost of
+                                correlations across the boundary */
+    int promisc;             /* promiscuous mode (off by default) */
+    /* Polled at least every 250 ms, from the scanning thread: non-zero stops
+     * the capture, which is then finished as usual (a signal handler sets a
+     * flag that this reads). May be NULL. */
+    int (*cancelled)(void *user);
+    void *cancel_user;
 };
 
 /* Counters over everything a ws_net has read. */
@@ -96,6 +130,18 @@ WS_API WS_MUST_CHECK ws_status ws_net_scan_file(ws_net *n, const char *path);
 /* The same over a capture held in memory (name is used as the finding path). */
 WS_API WS_MUST_CHECK ws_status ws_net_scan_mem(ws_net *n, const char *name, const void *p,
                                                size_t len);
+
+/* Capture from network interface iface (as tcpdump -i names it) until
+ * lo's packet count or duration is reached or lo->cancelled says stop, then
+ * finish it like a file. Findings name "live:IFACE" as their path. Status:
+ * WS_OK when it stopped as asked (count, duration, cancel hook);
+ * WS_E_NOT_FOUND (no such interface), WS_E_PERM (no capture privilege),
+ * WS_E_SYNTAX (the filter does not compile), WS_E_IO (any other libpcap
+ * failure), each also emitted as an ERROR finding; WS_E_CANCELLED if the
+ * emit callback asked to stop; WS_E_UNSUPPORTED without libpcap. lo may be
+ * NULL (no limits: only a failure ends the capture). */
+WS_API WS_MUST_CHECK ws_status ws_net_scan_live(ws_net *n, const char *iface,
+                                                const struct ws_net_live *lo);
 
 WS_API void ws_net_get_stats(const ws_net *n, struct ws_net_stats *out);
 

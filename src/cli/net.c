@@ -5,9 +5,13 @@
  * run every file rebuilt from the SMB writes through the same per-file
  * pipeline as `wormsign scan` (hashes, file names, YARA, variants of the
  * loaded packs). The packs also feed the C2 matching (ws_net_opts.pack).
+ * `wormsign net --live IFACE` captures instead, until --count, --duration or
+ * SIGINT/SIGTERM: the handlers only set stop_signal, which the library polls
+ * through ws_net_live.cancelled; the capture is then finished as a file is.
  */
 #define _GNU_SOURCE 1
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +24,7 @@
 
 static const char usage_text[] =
     "usage: wormsign net [options] CAPTURE...\n"
+    "       wormsign net [options] --live IFACE [--count N] [--duration SEC]\n"
     "\n"
     "Read pcap/pcapng captures and report remote service creation over svcctl\n"
     "(SMB named pipes or TCP), files copied to ADMIN$/C$ and then run as a\n"
@@ -28,8 +33,22 @@ static const char usage_text[] =
     "`wormsign scan` scans files (the built-in pack and --pack). Kwampirs C2 in DNS\n"
     "(UDP/TCP 53: C2 domains, C2 or sinkhole answers) and HTTP requests on any port\n"
     "(published C2 URLs and hosts, the URL grammar with q=, User-Agent ItIsMe) is\n"
-    "reported against the packs' C2 lists and net-patterns.\n"
+    "reported against the packs' C2 lists and net-patterns. Each capture ends with\n"
+    "a host inventory (net.inventory.host): SMB dialects, SMB1-only hosts, SMB1\n"
+    "NativeOS, DICOM roles (TCP 104/11112 or any port by content: AE titles,\n"
+    "modalities); alerts against such hosts say \"imaging workstation, XP-era\".\n"
     "\n"
+    "  --live IFACE        capture from IFACE (needs capture privilege) until\n"
+    "                      --count, --duration, SIGINT or SIGTERM; then the\n"
+    "                      end-of-capture findings are emitted\n"
+    "  --filter BPF        capture filter (pcap-filter(7)), live or on files\n"
+    "  --count N           stop after N packets (--live)\n"
+    "  --duration SEC      stop after SEC seconds (--live)\n"
+    "  --rotate SEC        finish the capture every SEC seconds and start afresh:\n"
+    "                      findings come sooner and memory stays small on long\n"
+    "                      watches, but a spread split across two periods is not\n"
+    "                      correlated (--live; default: one capture)\n"
+    "  --promisc           promiscuous mode (--live; off by default)\n"
     "  --json | --csv      machine output (NDJSON with ECS names, or CSV)\n"
     "  -o, --output FILE   write it to FILE; the human summary stays on stdout\n"
     "  --host NAME         host.name of the analysing host\n"
@@ -39,7 +58,8 @@ static const char usage_text[] =
     "  --files-tsv PATH    list every rebuilt file in PATH: sha256, size, client,\n"
     "                      server, share, name (tab-separated)\n"
     "\n"
-    "Exit status: 0 nothing found, 1 found, 2 a capture could not be read.\n";
+    "Exit status: 0 nothing found, 1 found, 2 a capture could not be read (or\n"
+    "the interface opened, or the filter compiled).\n";
 
 struct net_ctx {
     ws_report *report;
@@ -110,16 +130,55 @@ static int on_file(void *user, const struct ws_net_file *f)
     return 0;
 }
 
+/* Set by SIGINT/SIGTERM during --live; read by the library's cancel hook. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static int live_cancelled(void *user)
+{
+    (void)user;
+    return stop_signal != 0;
+}
+
+static void live_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int parse_count(const char *opt, const char *v, double max, double *out)
+{
+    if (cli_parse_number(v, max, out) != 0 || *out != (double)(uint64_t)*out) {
+        fprintf(stderr, "wormsign net: %s wants a whole number up to %.0f\n", opt, max);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_net(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},         {"csv", no_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'}, {"host", required_argument, NULL, 'H'},
-        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-        {"pack", required_argument, NULL, 'p'},   {"no-default-pack", no_argument, NULL, 'n'},
-        {"stats", no_argument, NULL, 's'},        {"files-tsv", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},           {"csv", no_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},   {"host", required_argument, NULL, 'H'},
+        {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
+        {"pack", required_argument, NULL, 'p'},     {"no-default-pack", no_argument, NULL, 'n'},
+        {"stats", no_argument, NULL, 's'},          {"files-tsv", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {"live", required_argument, NULL, 'L'},
+        {"filter", required_argument, NULL, 'F'},   {"count", required_argument, NULL, 'C'},
+        {"duration", required_argument, NULL, 'D'}, {"rotate", required_argument, NULL, 'R'},
+        {"promisc", no_argument, NULL, 'P'},        {NULL, 0, NULL, 0},
     };
+    const char *live = NULL, *filter = NULL;
+    struct ws_net_live lo = {0};
+    double num;
     struct cli_output out = {0};
     const char *packs[256];
     size_t n_packs = 0;
@@ -162,6 +221,30 @@ int cmd_net(int argc, char **argv)
         case 't':
             tsv = optarg;
             break;
+        case 'L':
+            live = optarg;
+            break;
+        case 'F':
+            filter = optarg;
+            break;
+        case 'C':
+            if (parse_count("--count", optarg, 1e15, &num) != 0)
+                return EXIT_TROUBLE;
+            lo.max_packets = (uint64_t)num;
+            break;
+        case 'D':
+            if (parse_count("--duration", optarg, 4294967295.0, &num) != 0)
+                return EXIT_TROUBLE;
+            lo.max_seconds = (uint32_t)num;
+            break;
+        case 'R':
+            if (parse_count("--rotate", optarg, 4294967295.0, &num) != 0)
+                return EXIT_TROUBLE;
+            lo.rotate_seconds = (uint32_t)num;
+            break;
+        case 'P':
+            lo.promisc = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
@@ -170,7 +253,8 @@ int cmd_net(int argc, char **argv)
             return EXIT_TROUBLE;
         }
     }
-    if (optind >= argc || (out.json && out.csv)) {
+    int live_only = lo.max_packets || lo.max_seconds || lo.rotate_seconds || lo.promisc;
+    if ((live ? optind < argc : optind >= argc) || (out.json && out.csv) || (live_only && !live)) {
         fputs(usage_text, stderr);
         return EXIT_TROUBLE;
     }
@@ -203,12 +287,18 @@ int cmd_net(int argc, char **argv)
         goto done;
     nc.report = report;
     nc.pack = pack;
-    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc, pack};
+    struct ws_net_opts no = {ws_report_emit, report, on_file, &nc, pack, filter};
     if (ws_net_new(&no, &n) != WS_OK) {
         fprintf(stderr, "wormsign net: out of memory\n");
         goto done;
     }
     int failed = 0;
+    if (live) {
+        lo.cancelled = live_cancelled;
+        live_signals();
+        if (ws_net_scan_live(n, live, &lo) != WS_OK)
+            failed = 1;
+    }
     for (int i = optind; i < argc; i++)
         if (ws_net_scan_file(n, argv[i]) != WS_OK)
             failed = 1;

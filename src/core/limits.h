@@ -343,6 +343,38 @@
  * beaconing host gives one finding per indicator, not one per request; past
  * the cap, findings are emitted without de-duplication. */
 #define WS_NET_C2_MAX_SEEN 65536
+/* ---- net: DICOM and the host inventory (src/net/dicom.c, inventory.c) ---- */
+
+/* One A-ASSOCIATE-RQ/AC/RJ, A-RELEASE or A-ABORT PDU, buffered whole before it
+ * is parsed (P-DATA is never buffered: its bytes are only counted off). An RQ
+ * with all 128 presentation contexts (odd IDs 1..255, PS3.8 9.3.2.2) of a few
+ * transfer syntaxes each, plus extended negotiation, stays under 32 KiB. */
+#define WS_NET_DICOM_MAX_ASSOC_PDU (64u * 1024u)
+
+/* Items and sub-items walked in one associate PDU: at most 128 presentation
+ * contexts plus the application context and user information items. */
+#define WS_NET_DICOM_MAX_ITEMS 256
+/* Sub-items of one presentation context (1 abstract + transfer syntaxes) or of
+ * the user information item; real peers send a handful. */
+#define WS_NET_DICOM_MAX_SUBITEMS 64
+
+/* PDUs read per delivery: each pass consumes at least a 6-byte header. */
+#define WS_NET_DICOM_MAX_PDUS 65536
+
+/* Hosts in one capture's inventory: a hospital segment holds a few thousand;
+ * past the cap new hosts are not recorded (one note says so). */
+#define WS_NET_MAX_HOSTS 4096
+
+/* Per host: distinct DICOM AE titles kept per role, and abstract syntax
+ * (SOP class) UIDs kept: a modality uses one or two AE titles and a handful
+ * of SOP classes; a PACS more, which the counts still show. */
+#define WS_NET_INV_MAX_AE 4
+#define WS_NET_INV_MAX_SOP 16
+
+/* Text kept from the wire for the inventory (SMB1 NativeOS/NativeLanMan, DICOM
+ * implementation class UID (64 by PS3.5 9.1) and version name (16)). */
+#define WS_NET_INV_MAX_TEXT 128
+
 /* ---- EVTX parallel reading (evtx/parallel.c) ---- */
 
 /* Worker threads parsing one EVTX file's chunks: past 16, output writing on

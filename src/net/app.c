@@ -8,6 +8,10 @@
  *            PTYPE and little- or big-endian data representation - on any
  *            port, since svcctl over TCP uses a dynamic port from the
  *            endpoint mapper (MS-RPCE 2.1.1.1, ncacn_ip_tcp);
+ *   DICOM:   the client's first bytes are a well-formed A-ASSOCIATE-RQ (any
+ *            port), or a plausible DICOM PDU header on TCP 104 or 11112
+ *            (dicom.c: the host inventory's imaging roles); tested before
+ *            DCE/RPC, whose version byte 5 is also A-RELEASE-RQ's type;
  *   DNS:     server port 53 (RFC 1035 4.2.2 length-prefixed messages);
  *   HTTP:    the client's first bytes are a request line ("GET /", ...) -
  *            on any port (c2.c looks for Kwampirs C2 requests);
@@ -49,6 +53,8 @@ static int decide(const struct net_ends *e, int to_server, const uint8_t *p, siz
         return NET_APP_DNS;
     if (looks_smb(p, n))
         return NET_APP_SMB;
+    if (dicom_looks(e, to_server, p, n))
+        return NET_APP_DICOM;
     if (looks_dcerpc(p, n))
         return NET_APP_DCERPC;
     if (e->srv_port == 445 || e->srv_port == 139)
@@ -74,6 +80,8 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
         if ((a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS) &&
             !(a->c2s = c2_stream_new(c, a->proto == NET_APP_HTTP)))
             a->proto = NET_APP_NONE;
+        if (a->proto == NET_APP_DICOM && !(a->dicom = dicom_conn_new(c)))
+            a->proto = NET_APP_NONE;
     }
     if (a->proto == NET_APP_SMB)
         smb_data(c, a->smb, e, to_server, p, n);
@@ -81,6 +89,8 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
         dce_data(c, a->dce, e, "dcerpc", NULL, to_server, p, n);
     else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
         c2_stream_data(c, a->c2s, e, to_server, p, n);
+    else if (a->proto == NET_APP_DICOM)
+        dicom_data(c, a->dicom, e, to_server, p, n);
 }
 
 void app_gap(struct net_ctx *c, struct net_app *a, int to_server)
@@ -91,6 +101,8 @@ void app_gap(struct net_ctx *c, struct net_app *a, int to_server)
         dce_gap(c, a->dce, to_server);
     else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
         c2_stream_gap(c, a->c2s, to_server);
+    else if (a->proto == NET_APP_DICOM)
+        dicom_gap(c, a->dicom, to_server);
 }
 
 void app_release(struct net_ctx *c, struct net_app *a)
@@ -98,6 +110,7 @@ void app_release(struct net_ctx *c, struct net_app *a)
     smb_conn_free(c, a->smb);
     dce_pipe_free(c, a->dce);
     c2_stream_free(c, a->c2s);
+    dicom_conn_free(c, a->dicom);
     net_account_release(&a->acct);
     memset(a, 0, sizeof *a);
 }

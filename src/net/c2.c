@@ -365,6 +365,8 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
     kv_s(fields, &nf, "url.path", o->path);
     kv_s(fields, &nf, "url.query", o->query);
     kv_s(fields, &nf, "user_agent.original", o->ua);
+    /* what the inventory knows so far of either end ("imaging workstation") */
+    net_inv_annotate(c, o->e->cli_ip, o->e->srv_ip, fields, &nf, MAX_KV, msg, sizeof msg);
     kv_i(ev, &ne, "frame", (int64_t)c->pk.frame);
     kv_s(ev, &ne, "indicator", h->indicator);
     f.fields = fields;

@@ -17,8 +17,11 @@
  *                                         then a service created on that host
  *                                         by the same client whose binary
  *                                         path names the file - one per service
- * then one INFO per file written to an admin share (net.smb.admin_share_write)
- * and per SMB1-only server (net.smb1.only). Errors are emitted at once
+ * then one INFO per file written to an admin share (net.smb.admin_share_write),
+ * per SMB1-only server (net.smb1.only) and per notable host of the inventory
+ * (net.inventory.host, inventory.c). Every ALERT between hosts the inventory
+ * describes carries wormsign.server.* / wormsign.client.* fields and a
+ * phrase such as "(server 10.1.2.3: imaging workstation, XP-era)". Errors are emitted at once
  * (net_report), at most WS_NET_MAX_ERRORS per capture, then summarised.
  */
 #include "core/compat.h"
@@ -91,10 +94,47 @@ static void finding_init(struct net_ctx *c, struct ws_finding *f, enum ws_findin
     f->mtime = WS_TIME_UNKNOWN;
 }
 
+static const char *field_str(const struct ws_finding *f, const char *key)
+{
+    for (size_t i = 0; i < f->n_fields; i++)
+        if (f->fields[i].type == WS_KV_STR && !strcmp(f->fields[i].key, key))
+            return f->fields[i].val;
+    return NULL;
+}
+
+/* An alert between hosts the inventory knows (imaging, old Windows) says so:
+ * wormsign.server.* / wormsign.client.* fields and a phrase in the message. */
+static void emit_annotated(struct net_ctx *c, const struct ws_finding *f)
+{
+    struct ws_kv kv[WS_MAX_EVIDENCE + 8];
+    char msg[2048];
+    size_t n = f->n_fields < WS_MAX_EVIDENCE ? f->n_fields : WS_MAX_EVIDENCE;
+    if (n)
+        memcpy(kv, f->fields, n * sizeof kv[0]);
+    snprintf(msg, sizeof msg, "%s", f->message ? f->message : "");
+    if (!net_inv_annotate(c, field_str(f, "source.ip"), field_str(f, "destination.ip"), kv, &n,
+                          sizeof kv / sizeof kv[0], msg, sizeof msg)) {
+        if (c->opts->emit(c->opts->emit_user, f) != 0)
+            c->stop = 1;
+        return;
+    }
+    struct ws_finding g = *f;
+    g.fields = kv;
+    g.n_fields = n;
+    g.message = msg;
+    if (c->opts->emit(c->opts->emit_user, &g) != 0)
+        c->stop = 1;
+}
+
 static void emit(struct net_ctx *c, const struct ws_finding *f)
 {
     if (c->stop)
         return;
+    if (f->kind == WS_FINDING_ALERT && c->inv) {
+        c->stats->alerts++;
+        emit_annotated(c, f);
+        return;
+    }
     if (f->kind == WS_FINDING_ALERT)
         c->stats->alerts++;
     if (f->kind == WS_FINDING_ERROR)
@@ -259,6 +299,7 @@ void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client)
     /* entries are the role ('C' client, 'S' server) followed by the address */
     char key[50];
     snprintf(key, sizeof key, "%c%s", client ? 'C' : 'S', client ? e->cli_ip : e->srv_ip);
+    net_inv_smb1_only(c, key + 1, client);
     for (size_t i = 0; i < c->n_smb1_only; i++)
         if (!strcmp(c->smb1_only[i], key))
             return;
@@ -623,6 +664,7 @@ void net_ctx_finish(struct net_ctx *c)
         emit_admin_file(c, c->files[i]);
     for (size_t i = 0; i < c->n_smb1_only; i++)
         emit_smb1_only(c, c->smb1_only[i]);
+    net_inv_emit(c);
     if (c->errors_suppressed) {
         uint64_t n = c->errors_suppressed;
         c->errors_suppressed = 0;
@@ -643,5 +685,6 @@ void net_ctx_finish(struct net_ctx *c)
     ws_free(c->smb1_only);
     ws_free(c->buckets);
     ws_free(c->c2_seen);
+    net_inv_free(c);
     memset(c, 0, sizeof *c);
 }

@@ -3,19 +3,27 @@
  * small shared helpers: accounted stream buffers and account records.
  *
  * ws_net_scan_file() and ws_net_scan_mem() both end in read_capture(), the one
- * real loop: pcap_next_ex() until end of file or error, each frame handed to
- * net_frame() (capture.c). A read error stops the loop and becomes an ERROR
- * finding, but the findings built from what was read are still emitted
- * (net_ctx_finish), so a truncated capture loses only its tail.
+ * loop over files: pcap_next_ex() until end of file or error, each frame
+ * handed to net_frame() (capture.c) through one_frame(). ws_net_scan_live()
+ * opens an interface (pcap_create/pcap_activate: snaplen 262144, immediate
+ * mode, non-blocking reads and a 250 ms poll() on the descriptor, so that the
+ * stop conditions are checked even when the wire is silent) and runs pcap_dispatch() until the
+ * packet count, the duration or the caller's cancel hook says stop; with rotate_seconds it finishes
+ * and restarts its capture context every period. Both install opts.filter
+ * (pcap_compile/pcap_setfilter) first. A read error stops the loop and becomes an ERROR finding,
+ * but the findings built from what was read are still emitted (net_ctx_finish), so a truncated
+ * capture loses only its tail.
  */
 #include "core/compat.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef HAVE_PCAP
 #include <pcap/pcap.h>
+#include <poll.h>
 #endif
 
 #include "core/alloc.h"
@@ -190,16 +198,61 @@ void ws_net_get_stats(const ws_net *n, struct ws_net_stats *out)
     *out = n->stats;
 }
 
-static void report_open_error(ws_net *n, const char *path, ws_status st, const char *msg)
+static void report_error(ws_net *n, const char *path, const char *rule, ws_status st,
+                         const char *what, const char *msg)
 {
     struct net_ctx c;
     if (net_ctx_init(&c, n, &n->opts, &n->stats, path) != WS_OK)
         return;
-    net_report(&c, 0, "net.error.open", st, NULL, "cannot read capture: %s", msg);
+    net_report(&c, 0, rule, st, NULL, "%s: %s", what, msg);
     net_ctx_finish(&c);
 }
 
+static void report_open_error(ws_net *n, const char *path, ws_status st, const char *msg)
+{
+    report_error(n, path, "net.error.open", st, "cannot read capture", msg);
+}
+
 #ifdef HAVE_PCAP
+
+/* libpcap read timeout of a live capture: the longest a stop request (the
+ * cancel hook, --duration) waits when no packet arrives. */
+#define LIVE_POLL_MS 250
+/* Snapshot length of a live capture: whole frames, even with GRO/TSO (as
+ * tcpdump's default, MAXIMUM_SNAPLEN). */
+#define LIVE_SNAPLEN 262144
+
+static void one_frame(struct net_ctx *c, ws_net *n, int link, const struct pcap_pkthdr *h,
+                      const u_char *data)
+{
+    c->pk.frame++;
+    c->pk.sec = (int64_t)h->ts.tv_sec;
+    c->pk.usec = (int32_t)h->ts.tv_usec;
+    n->stats.frames++;
+    n->stats.bytes += h->caplen;
+    net_frame(c, link, data, h->caplen);
+}
+
+/* Compile and install opts.filter, if any; an ERROR finding on failure. */
+static ws_status set_filter(struct net_ctx *c, pcap_t *pc, const char *filter)
+{
+    if (!filter)
+        return WS_OK;
+    struct bpf_program prog;
+    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        net_report(c, 0, "net.error.filter", WS_E_SYNTAX, NULL, "bad capture filter \"%.200s\": %s",
+                   filter, pcap_geterr(pc));
+        return WS_E_SYNTAX;
+    }
+    int r = pcap_setfilter(pc, &prog);
+    pcap_freecode(&prog);
+    if (r != 0) {
+        net_report(c, 0, "net.error.filter", WS_E_IO, NULL, "cannot set capture filter: %s",
+                   pcap_geterr(pc));
+        return WS_E_IO;
+    }
+    return WS_OK;
+}
 
 static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
 {
@@ -208,6 +261,10 @@ static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
     if (st != WS_OK)
         return st;
     n->stats.captures++;
+    if ((st = set_filter(&c, pc, n->opts.filter)) != WS_OK) {
+        net_ctx_finish(&c);
+        return st;
+    }
     int link = pcap_datalink(pc);
     for (;;) {
         struct pcap_pkthdr *h;
@@ -226,12 +283,7 @@ static ws_status read_capture(ws_net *n, const char *path, pcap_t *pc)
                        msg ? msg : "read error");
             break;
         }
-        c.pk.frame++;
-        c.pk.sec = (int64_t)h->ts.tv_sec;
-        c.pk.usec = (int32_t)h->ts.tv_usec;
-        n->stats.frames++;
-        n->stats.bytes += h->caplen;
-        net_frame(&c, link, data, h->caplen);
+        one_frame(&c, n, link, h, data);
         if (c.stop)
             break;
     }
@@ -289,7 +341,171 @@ ws_status ws_net_scan_mem(ws_net *n, const char *name, const void *p, size_t len
     return st;
 }
 
+/* ---- live capture ---- */
+
+struct live {
+    ws_net *n;
+    struct net_ctx *c;
+    pcap_t *pc;
+    int link;
+};
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct live *l = (struct live *)(void *)user;
+    one_frame(l->c, l->n, l->link, h, data);
+    if (l->c->stop)
+        pcap_breakloop(l->pc);
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static pcap_t *live_open(ws_net *n, const char *iface, const char *path,
+                         const struct ws_net_live *lo, ws_status *st)
+{
+    char err[PCAP_ERRBUF_SIZE] = "", what[300];
+    snprintf(what, sizeof what, "cannot capture on %s", iface);
+    pcap_t *pc = pcap_create(iface, err);
+    if (!pc) {
+        *st = WS_E_IO;
+        report_error(n, path, "net.error.live", *st, what, err);
+        return NULL;
+    }
+    if (pcap_set_snaplen(pc, LIVE_SNAPLEN) != 0 || pcap_set_promisc(pc, lo->promisc != 0) != 0 ||
+        pcap_set_immediate_mode(pc, 1) != 0 || pcap_set_timeout(pc, LIVE_POLL_MS) != 0) {
+        *st = WS_E_IO;
+        report_error(n, path, "net.error.live", *st, "cannot set up the capture", pcap_geterr(pc));
+        pcap_close(pc);
+        return NULL;
+    }
+    int r = pcap_activate(pc);
+    if (r < 0) {
+        *st = r == PCAP_ERROR_NO_SUCH_DEVICE ? WS_E_NOT_FOUND
+              : r == PCAP_ERROR_PERM_DENIED  ? WS_E_PERM
+                                             : WS_E_IO;
+        /* libpcap's own text when it left one (it names the cause), else the status */
+        const char *msg = pcap_geterr(pc);
+        report_error(n, path, "net.error.live", *st, what,
+                     msg && msg[0] ? msg : pcap_statustostr(r));
+        pcap_close(pc);
+        return NULL;
+    }
+    /* libpcap (Linux, TPACKET_V2) retries its poll() after a read timeout
+     * instead of returning: wait on the descriptor here, then read without
+     * blocking, so the stop conditions are polled every LIVE_POLL_MS */
+    if (pcap_setnonblock(pc, 1, err) != 0) {
+        *st = WS_E_IO;
+        report_error(n, path, "net.error.live", *st, "cannot set up the capture", err);
+        pcap_close(pc);
+        return NULL;
+    }
+    return pc;
+}
+
+/* Wait up to LIVE_POLL_MS for packets (or a signal); without a selectable
+ * descriptor, sleep that long between non-blocking reads. */
+static void live_wait(pcap_t *pc)
+{
+    struct pollfd pf = {.fd = pcap_get_selectable_fd(pc), .events = POLLIN};
+    if (pf.fd >= 0) {
+        (void)poll(&pf, 1, LIVE_POLL_MS);
+        return;
+    }
+    struct timespec t = {0, LIVE_POLL_MS * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+ws_status ws_net_scan_live(ws_net *n, const char *iface, const struct ws_net_live *lo)
+{
+    static const struct ws_net_live none;
+    if (!n || !iface)
+        return WS_E_INVALID;
+    if (!lo)
+        lo = &none;
+    char path[300];
+    snprintf(path, sizeof path, "live:%s", iface);
+    ws_status st = WS_OK;
+    pcap_t *pc = live_open(n, iface, path, lo, &st);
+    if (!pc)
+        return st;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    uint64_t got = 0;
+    int done = 0;
+    /* one pass per rotation period: each is a capture of its own */
+    while (!done) {
+        struct net_ctx c;
+        if ((st = net_ctx_init(&c, n, &n->opts, &n->stats, path)) != WS_OK)
+            break;
+        n->stats.captures++;
+        if ((st = set_filter(&c, pc, n->opts.filter)) != WS_OK) {
+            net_ctx_finish(&c);
+            break;
+        }
+        struct live l = {n, &c, pc, pcap_datalink(pc)};
+        struct timespec r0;
+        clock_gettime(CLOCK_MONOTONIC, &r0);
+        for (;;) {
+            if ((lo->cancelled && lo->cancelled(lo->cancel_user)) ||
+                (lo->max_seconds && since(&t0) >= (double)lo->max_seconds) ||
+                (lo->max_packets && got >= lo->max_packets)) {
+                done = 1;
+                break;
+            }
+            if (lo->rotate_seconds && since(&r0) >= (double)lo->rotate_seconds)
+                break;
+            int cnt = -1;
+            if (lo->max_packets)
+                cnt = lo->max_packets - got > 1000000 ? 1000000 : (int)(lo->max_packets - got);
+            int k = pcap_dispatch(pc, cnt, live_packet, (u_char *)(void *)&l);
+            if (k == 0)
+                live_wait(pc);
+            if (k > 0)
+                got += (uint64_t)k;
+            if (c.stop) {
+                done = 1;
+                break;
+            }
+            if (k == PCAP_ERROR) {
+                st = WS_E_IO;
+                net_report(&c, 0, "net.error.live", st, NULL, "capture on %s failed: %s", iface,
+                           pcap_geterr(pc));
+                done = 1;
+                break;
+            }
+        }
+        struct pcap_stat ps;
+        if (done && pcap_stats(pc, &ps) == 0 && ps.ps_drop > 0)
+            net_report(&c, 1, "net.live.dropped", WS_OK, NULL,
+                       "%u packets dropped by the kernel on %s (capture buffer full)", ps.ps_drop,
+                       iface);
+        int stopped = c.stop;
+        net_ctx_finish(&c);
+        if (stopped) {
+            st = WS_E_CANCELLED;
+            break;
+        }
+    }
+    pcap_close(pc);
+    return st;
+}
+
 #else /* !HAVE_PCAP: built without libpcap */
+
+ws_status ws_net_scan_live(ws_net *n, const char *iface, const struct ws_net_live *lo)
+{
+    (void)lo;
+    if (!n || !iface)
+        return WS_E_INVALID;
+    report_error(n, iface, "net.error.live", WS_E_UNSUPPORTED, "cannot capture",
+                 "wormsign was built without libpcap");
+    return WS_E_UNSUPPORTED;
+}
 
 ws_status ws_net_scan_file(ws_net *n, const char *path)
 {

@@ -1,7 +1,7 @@
 /*
  * net_fuzz.c - drive one protocol dissector over raw bytes, without a
- * capture, for the fuzz harnesses (fuzz/fuzz-smb2.c, fuzz/fuzz-dcerpc.c) and
- * unit tests.
+ * capture, for the fuzz harnesses (fuzz/fuzz-smb2.c, fuzz/fuzz-dcerpc.c,
+ * fuzz/fuzz-dicom.c) and unit tests.
  *
  * The input is a sequence of chunks: 1 byte direction (bit 0: 1 client to
  * server), 2 bytes little-endian length, then that many bytes (cut short at
@@ -39,13 +39,17 @@ ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit
     struct net_ends e = {.cli_ip = "10.0.0.1",
                          .srv_ip = "10.0.0.2",
                          .cli_port = 1025,
-                         .srv_port = proto == NET_APP_SMB ? 445 : 135};
+                         .srv_port = proto == NET_APP_SMB     ? 445
+                                     : proto == NET_APP_DICOM ? 104
+                                                              : 135};
     struct net_app a = {.proto = proto};
     if (proto == NET_APP_SMB)
         a.smb = smb_conn_new(&c);
+    else if (proto == NET_APP_DICOM)
+        a.dicom = dicom_conn_new(&c);
     else
         a.dce = dce_pipe_new(&c);
-    if (!a.smb && !a.dce) {
+    if (!a.smb && !a.dce && !a.dicom) {
         st = WS_E_NOMEM;
         goto out;
     }

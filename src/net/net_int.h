@@ -13,6 +13,9 @@
  *   files.c    rebuilding files from writes, SHA-256
  *   detect.c   service/file records, correlation, findings
  *   c2.c       Kwampirs C2 in DNS (UDP and TCP port 53) and HTTP requests
+ *   dicom.c    DICOM Upper Layer associations (PS3.8): AE titles, SOP classes
+ *   inventory.c  per-host facts (SMB dialects and OS, DICOM roles) for the
+ *              net.inventory.host findings and the notes on alerts
  *
  * Every buffer that holds stream bytes is a struct net_sbuf, accounted against
  * the capture-wide cap WS_NET_MAX_STREAM_TOTAL. Nothing here is thread-safe:
@@ -96,6 +99,7 @@ WS_MUST_CHECK ws_status net_table_room(struct net_ctx *c, void **arr, size_t *ca
 struct net_svc;
 struct net_c2;
 struct c2_stream;
+struct net_inv;
 
 struct net_ctx {
     struct ws_net *net;
@@ -135,6 +139,9 @@ struct net_ctx {
     uint64_t *c2_seen;
     size_t n_c2_seen, c2_seen_cap;
     int dns_malformed_reported;
+
+    /* host inventory (inventory.c), NULL until the first fact */
+    struct net_inv *inv;
 };
 
 /* ---- findings (detect.c) ---- */
@@ -169,11 +176,20 @@ struct net_app {
     int tries; /* deliveries that matched no protocol yet */
     struct smb_conn *smb;
     struct dce_pipe *dce;
-    struct c2_stream *c2s;   /* HTTP or DNS over TCP */
+    struct c2_stream *c2s; /* HTTP or DNS over TCP */
+    struct dicom_conn *dicom;
     struct net_account acct; /* DCE/RPC over TCP: from NTLMSSP in the binding */
 };
 
-enum { NET_APP_UNKNOWN = 0, NET_APP_SMB, NET_APP_DCERPC, NET_APP_NONE, NET_APP_HTTP, NET_APP_DNS };
+enum {
+    NET_APP_UNKNOWN = 0,
+    NET_APP_SMB,
+    NET_APP_DCERPC,
+    NET_APP_NONE,
+    NET_APP_HTTP,
+    NET_APP_DNS,
+    NET_APP_DICOM
+};
 
 void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, int to_server,
               const uint8_t *p, size_t n);
@@ -207,6 +223,64 @@ void c2_stream_free(struct net_ctx *c, struct c2_stream *s);
 void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
                     const uint8_t *p, size_t n);
 void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server);
+
+/* ---- dicom.c ---- */
+
+struct dicom_conn;
+/* Is this the start of a DICOM flow? Any port: the client's first bytes are
+ * a well-formed A-ASSOCIATE-RQ; ports 104 and 11112: any plausible PDU header. */
+int dicom_looks(const struct net_ends *e, int to_server, const uint8_t *p, size_t n);
+struct dicom_conn *dicom_conn_new(struct net_ctx *c);
+void dicom_conn_free(struct net_ctx *c, struct dicom_conn *d);
+void dicom_data(struct net_ctx *c, struct dicom_conn *d, const struct net_ends *e, int to_server,
+                const uint8_t *p, size_t n);
+void dicom_gap(struct net_ctx *c, struct dicom_conn *d, int to_server);
+
+/* ---- inventory.c: what the capture shows about each host ---- */
+
+/* SMB dialects, as bits of the inventory's dialect masks. */
+enum net_smb_dialect {
+    NET_SMB_D_SMB1 = 1u << 0,  /* any SMB1 dialect string ("NT LM 0.12", ...) */
+    NET_SMB_D_2002 = 1u << 1,  /* "SMB 2.002" / 0x0202 */
+    NET_SMB_D_2WILD = 1u << 2, /* "SMB 2.???" / 0x02FF (multi-protocol negotiate) */
+    NET_SMB_D_210 = 1u << 3,   /* 0x0210 */
+    NET_SMB_D_300 = 1u << 4,   /* 0x0300 */
+    NET_SMB_D_302 = 1u << 5,   /* 0x0302 */
+    NET_SMB_D_311 = 1u << 6,   /* 0x0311 */
+    NET_SMB_D_OTHER = 1u << 7, /* any other SMB2 dialect number */
+};
+/* The bit of an SMB2 dialect number. */
+unsigned net_smb2_dialect_bit(uint16_t d);
+
+/* A host offered (client) or chose (server) SMB dialects. */
+void net_inv_smb_dialects(struct net_ctx *c, const char *ip, int server, unsigned bits);
+/* An SMB1-only host (detect.c's net_smb1_only). */
+void net_inv_smb1_only(struct net_ctx *c, const char *ip, int client);
+/* SMB1 SESSION_SETUP_ANDX NativeOS / NativeLanMan of a host (either may be NULL). */
+void net_inv_smb_os(struct net_ctx *c, const char *ip, const char *os, const char *lanman);
+/* SMB2 NEGOTIATE request or response (the whole message from its header). */
+void net_inv_smb2_negotiate(struct net_ctx *c, const struct net_ends *e, int resp, const uint8_t *p,
+                            size_t n);
+
+/* One side of a DICOM association. scp 1: the called side, which answered
+ * (accepted 1: A-ASSOCIATE-AC, 0: RJ); scp 0: the calling side (accepted
+ * unused). ae: its AE title; mods: modality bits (dicom.c's table); sops:
+ * abstract syntax UIDs proposed (nsops); impl_uid/impl_ver: from its user
+ * information item (may be NULL). */
+void net_inv_dicom(struct net_ctx *c, const char *ip, int scp, int accepted, const char *ae,
+                   uint32_t mods, const char *const *sops, size_t nsops, const char *impl_uid,
+                   const char *impl_ver);
+/* Words for modality bits ("MR,CT"), for the inventory's text. */
+void dicom_modality_text(uint32_t mods, char *out, size_t cap);
+
+/* Emit one net.inventory.host INFO finding per notable host. */
+void net_inv_emit(struct net_ctx *c);
+/* Add wormsign.server.* / wormsign.client.* fields (to kv, *n, at most cap) and
+ * a phrase to msg (NUL-terminated, msgcap bytes) for a finding between cli and
+ * srv (either NULL). Returns 1 if anything was added. */
+int net_inv_annotate(const struct net_ctx *c, const char *cli, const char *srv, struct ws_kv *kv,
+                     size_t *n, size_t cap, char *msg, size_t msgcap);
+void net_inv_free(struct net_ctx *c);
 
 /* ---- smb.c ---- */
 

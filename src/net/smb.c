@@ -668,6 +668,7 @@ void smb2_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *
             s->chain_open = 0;
         switch (h.cmd) {
         case SMB2_NEGOTIATE:
+            net_inv_smb2_negotiate(c, e, h.resp, ws_cur_ptr(&m), ws_cur_left(&m));
             smb2_negotiate(s, &h, &m);
             break;
         case SMB2_SESSION_SETUP:

@@ -15,7 +15,8 @@
  *
  * Read: NEGOTIATE (dialect strings; an SMB1 answer to a request that offered
  * "SMB 2.002"/"SMB 2.???" marks the server SMB1-only, likely XP/2003),
- * SESSION_SETUP_ANDX (NTLMSSP, or the plain AccountName/PrimaryDomain),
+ * SESSION_SETUP_ANDX (NTLMSSP, or the plain AccountName/PrimaryDomain; the
+ * NativeOS and NativeLanMan strings and the dialects go to the inventory),
  * TREE_CONNECT_ANDX (path), NT_CREATE_ANDX (file name, FID), WRITE_ANDX,
  * READ_ANDX and TRANSACTION/TransactNmPipe (pipe data to DCE/RPC, file data
  * to the rebuilder), CLOSE. Requests are matched to responses by MID and PID.
@@ -130,6 +131,30 @@ static struct smb_open *fid_open(struct net_ctx *c, struct smb_conn *s, const st
     return o;
 }
 
+/* Inventory bits of the dialect strings of a NEGOTIATE request (MS-CIFS
+ * 2.2.4.52.1: BufferFormat 0x02, then a NUL-terminated OEM name, repeated). */
+static unsigned dialect_bits(const uint8_t *p, size_t n)
+{
+    unsigned bits = 0;
+    size_t i = 0;
+    /* every pass consumes at least the format byte */
+    while (i < n) {
+        size_t j = i + 1;
+        while (j < n && p[j] != 0)
+            j++;
+        size_t len = j - (i + 1);
+        const uint8_t *d = p + i + 1;
+        if (len == 9 && !memcmp(d, "SMB 2.002", 9))
+            bits |= NET_SMB_D_2002;
+        else if (len == 9 && !memcmp(d, "SMB 2.???", 9))
+            bits |= NET_SMB_D_2WILD;
+        else if (len > 0)
+            bits |= NET_SMB_D_SMB1;
+        i = j + 1;
+    }
+    return bits;
+}
+
 static void negotiate(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
                       const struct smb1_hdr *h, struct blk *b)
 {
@@ -140,10 +165,69 @@ static void negotiate(struct net_ctx *c, struct smb_conn *s, const struct net_en
         s->smb1_offered_smb2 = memmem(p, n, "SMB 2.", 6) != NULL;
         if (!s->smb1_offered_smb2 && n > 0)
             net_smb1_only(c, e, 1);
+        net_inv_smb_dialects(c, e->cli_ip, 0, dialect_bits(p, n));
         return;
     }
+    /* an SMB1 answer with a DialectIndex chose an SMB1 dialect (0xFFFF: none) */
+    uint16_t idx;
+    struct ws_cur w = b->words;
+    if (h->status == 0 && ws_cur_le16(&w, &idx) == WS_OK && idx != 0xffff)
+        net_inv_smb_dialects(c, e->srv_ip, 1, NET_SMB_D_SMB1);
     if (h->status == 0 && s->smb1_offered_smb2)
         net_smb1_only(c, e, 0);
+}
+
+/*
+ * NativeOS and NativeLanMan of a SESSION_SETUP_ANDX (MS-CIFS 2.2.4.53,
+ * MS-SMB 2.2.4.6) for the host inventory: they name the sender's Windows
+ * ("Windows 5.1" is XP). Where they sit in the bytes:
+ *   request, WordCount 12 (extended security): SecurityBlob (length at word
+ *     offset 14), NativeOS, NativeLanMan;
+ *   request, WordCount 13: OEM and Unicode passwords (lengths at word offset
+ *     14 and 16), AccountName, PrimaryDomain, NativeOS, NativeLanMan;
+ *   response, WordCount 4: SecurityBlob (length at word offset 6), NativeOS,
+ *     NativeLanMan; WordCount 3: NativeOS, NativeLanMan, PrimaryDomain.
+ */
+static void native_os(struct net_ctx *c, const struct net_ends *e, const struct smb1_hdr *h,
+                      const struct blk *b0)
+{
+    struct blk b = *b0;
+    struct ws_cur w = b.words;
+    int uni = (h->flags2 & FLAGS2_UNICODE) != 0;
+    uint16_t l1, l2;
+    int strings_before = 0;
+    if (!h->resp && b.wc == 12) {
+        if (ws_cur_skip(&w, 14) || ws_cur_le16(&w, &l1) || ws_cur_skip(&b.bytes, l1))
+            return;
+    } else if (!h->resp && b.wc == 13) {
+        if (ws_cur_skip(&w, 14) || ws_cur_le16(&w, &l1) || ws_cur_le16(&w, &l2) ||
+            ws_cur_skip(&b.bytes, (size_t)l1 + l2))
+            return;
+        strings_before = 2;
+    } else if (h->resp && b.wc == 4) {
+        if (h->status != 0 && h->status != 0xC0000016u)
+            return;
+        if (ws_cur_skip(&w, 6) || ws_cur_le16(&w, &l1) || ws_cur_skip(&b.bytes, l1))
+            return;
+    } else if (h->resp && b.wc == 3) {
+        if (h->status != 0)
+            return;
+    } else {
+        return;
+    }
+    char *os = NULL, *lm = NULL, *skip = NULL;
+    for (int i = 0; i < strings_before; i++) {
+        if (bytes_string(&b, uni, &skip) != WS_OK)
+            return;
+        WS_FREE_AND_NULL(skip);
+    }
+    if (ws_cur_left(&b.bytes) == 0 || bytes_string(&b, uni, &os) != WS_OK)
+        return;
+    if (ws_cur_left(&b.bytes) == 0 || bytes_string(&b, uni, &lm) != WS_OK)
+        lm = NULL;
+    net_inv_smb_os(c, h->resp ? e->srv_ip : e->cli_ip, os, lm);
+    ws_free(os);
+    ws_free(lm);
 }
 
 static void session_setup(struct net_ctx *c, struct smb_conn *s, const struct smb1_hdr *h,
@@ -408,6 +492,7 @@ void smb1_message(struct net_ctx *c, struct smb_conn *s, const struct net_ends *
             negotiate(c, s, e, &h, &b);
             break;
         case SMB_COM_SESSION_SETUP_ANDX:
+            native_os(c, e, &h, &b);
             session_setup(c, s, &h, &b);
             break;
         case SMB_COM_TREE_CONNECT_ANDX:

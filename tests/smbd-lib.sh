@@ -68,7 +68,9 @@ smb_start() {
     local port addr
     port=$(sed -n 's/^ *smb ports = //p' "$d/smb.conf")
     addr=$(sed -n 's/^ *interfaces = //p' "$d/smb.conf")
-    for _ in $(seq 1 100); do
+    # up to 30 s: on a loaded 2-core machine (the suite runs -j2, other tests
+    # start their own smbd) the first start can take well over 10 s
+    for _ in $(seq 1 300); do
         if [ -n "$ns" ]; then
             ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
         else

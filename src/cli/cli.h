@@ -101,6 +101,9 @@ struct cli_packs {
  * these, -1 bad value (the message, naming verb, is printed). */
 int cli_output_option(struct cli_output *o, const char *verb, int c, const char *arg);
 int cli_pack_option(struct cli_packs *p, const char *verb, int c, const char *arg);
+/* Both of the above (packs may be NULL). */
+int cli_shared_option(struct cli_output *o, struct cli_packs *p, const char *verb, int c,
+                      const char *arg);
 /* After parsing: refuse --json with --csv, settle colour, line-buffer machine
  * output on stdout (records survive an interrupted run). -1 on a conflict. */
 int cli_output_ready(struct cli_output *o, const char *verb);

@@ -65,6 +65,15 @@ int cli_pack_option(struct cli_packs *p, const char *verb, int c, const char *ar
     return 0;
 }
 
+int cli_shared_option(struct cli_output *o, struct cli_packs *p, const char *verb, int c,
+                      const char *arg)
+{
+    int taken = cli_output_option(o, verb, c, arg);
+    if (taken == 0 && p)
+        taken = cli_pack_option(p, verb, c, arg);
+    return taken;
+}
+
 int cli_output_ready(struct cli_output *o, const char *verb)
 {
     if (o->json && o->csv) {

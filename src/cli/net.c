@@ -48,12 +48,8 @@ static const char usage_text[] =
     "                      findings come sooner and memory stays small on long\n"
     "                      watches, but a spread split across two periods is not\n"
     "                      correlated (--live; default: one capture)\n"
-    "  --promisc           promiscuous mode (--live; off by default)\n"
-    "  --json | --csv      machine output (NDJSON with ECS names, or CSV)\n"
-    "  -o, --output FILE   write it to FILE; the human summary stays on stdout\n"
-    "  --host NAME         host.name of the analysing host\n"
-    "  -q, --quiet / -v, --verbose   less or more human output\n"
-    "  --pack PATH         user pack (repeatable); --no-default-pack: none built in\n"
+    "  --promisc           promiscuous mode (--live; off by default)\n" CLI_OUTPUT_HELP
+    "  --host NAME         host.name of the analysing host\n" CLI_PACK_HELP
     "  --stats             totals on stderr at the end\n"
     "  --files-tsv PATH    list every rebuilt file in PATH: sha256, size, client,\n"
     "                      server, share, name (tab-separated)\n"
@@ -154,95 +150,76 @@ static void live_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static int parse_count(const char *opt, const char *v, double max, double *out)
-{
-    if (cli_parse_number(v, max, out) != 0 || *out != (double)(uint64_t)*out) {
-        fprintf(stderr, "wormsign net: %s wants a whole number up to %.0f\n", opt, max);
-        return -1;
-    }
-    return 0;
-}
+enum {
+    OPT_STATS = CLI_OPT_OWN,
+    OPT_FILES_TSV,
+    OPT_LIVE,
+    OPT_FILTER,
+    OPT_COUNT,
+    OPT_DURATION,
+    OPT_ROTATE,
+    OPT_PROMISC,
+};
 
 int cmd_net(int argc, char **argv)
 {
+    static const char verb[] = "net";
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},           {"csv", no_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},   {"host", required_argument, NULL, 'H'},
-        {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
-        {"pack", required_argument, NULL, 'p'},     {"no-default-pack", no_argument, NULL, 'n'},
-        {"stats", no_argument, NULL, 's'},          {"files-tsv", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},           {"live", required_argument, NULL, 'L'},
-        {"filter", required_argument, NULL, 'F'},   {"count", required_argument, NULL, 'C'},
-        {"duration", required_argument, NULL, 'D'}, {"rotate", required_argument, NULL, 'R'},
-        {"promisc", no_argument, NULL, 'P'},        {NULL, 0, NULL, 0},
+        CLI_OUTPUT_LONG_OPTIONS,
+        CLI_HOST_LONG_OPTION,
+        CLI_PACK_LONG_OPTIONS,
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"files-tsv", required_argument, NULL, OPT_FILES_TSV},
+        {"live", required_argument, NULL, OPT_LIVE},
+        {"filter", required_argument, NULL, OPT_FILTER},
+        {"count", required_argument, NULL, OPT_COUNT},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"rotate", required_argument, NULL, OPT_ROTATE},
+        {"promisc", no_argument, NULL, OPT_PROMISC},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *live = NULL, *filter = NULL;
     struct ws_net_live lo = {0};
-    double num;
+    double num = 0;
     struct cli_output out = {0};
-    const char *packs[256];
-    size_t n_packs = 0;
-    int no_default = 0, stats = 0, c;
+    struct cli_packs packs = {0};
+    int stats = 0, c;
     const char *tsv = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", opts, NULL)) != -1) {
+        int taken = cli_shared_option(&out, &packs, verb, c, optarg);
+        if (taken < 0)
+            return EXIT_TROUBLE;
+        if (taken > 0)
+            continue;
+        int bad = 0;
         switch (c) {
-        case 'j':
-            out.json = 1;
-            break;
-        case 'c':
-            out.csv = 1;
-            break;
-        case 'o':
-            out.output_path = optarg;
-            break;
-        case 'H':
-            out.host = optarg;
-            break;
-        case 'q':
-            out.quiet = 1;
-            break;
-        case 'v':
-            out.verbose = 1;
-            break;
-        case 'p':
-            if (n_packs >= 256) {
-                fprintf(stderr, "wormsign net: too many --pack options\n");
-                return EXIT_TROUBLE;
-            }
-            packs[n_packs++] = optarg;
-            break;
-        case 'n':
-            no_default = 1;
-            break;
-        case 's':
+        case OPT_STATS:
             stats = 1;
             break;
-        case 't':
+        case OPT_FILES_TSV:
             tsv = optarg;
             break;
-        case 'L':
+        case OPT_LIVE:
             live = optarg;
             break;
-        case 'F':
+        case OPT_FILTER:
             filter = optarg;
             break;
-        case 'C':
-            if (parse_count("--count", optarg, 1e15, &num) != 0)
-                return EXIT_TROUBLE;
+        case OPT_COUNT:
+            bad = cli_number_option(verb, "count", optarg, 1, 1e15, 1, &num);
             lo.max_packets = (uint64_t)num;
             break;
-        case 'D':
-            if (parse_count("--duration", optarg, 4294967295.0, &num) != 0)
-                return EXIT_TROUBLE;
+        case OPT_DURATION:
+            bad = cli_number_option(verb, "duration", optarg, 1, 4294967295.0, 1, &num);
             lo.max_seconds = (uint32_t)num;
             break;
-        case 'R':
-            if (parse_count("--rotate", optarg, 4294967295.0, &num) != 0)
-                return EXIT_TROUBLE;
+        case OPT_ROTATE:
+            bad = cli_number_option(verb, "rotate", optarg, 1, 4294967295.0, 1, &num);
             lo.rotate_seconds = (uint32_t)num;
             break;
-        case 'P':
+        case OPT_PROMISC:
             lo.promisc = 1;
             break;
         case 'h':
@@ -252,15 +229,16 @@ int cmd_net(int argc, char **argv)
             fputs(usage_text, stderr);
             return EXIT_TROUBLE;
         }
+        if (bad)
+            return EXIT_TROUBLE;
     }
     int live_only = lo.max_packets || lo.max_seconds || lo.rotate_seconds || lo.promisc;
-    if ((live ? optind < argc : optind >= argc) || (out.json && out.csv) || (live_only && !live)) {
+    if ((live ? optind < argc : optind >= argc) || (live_only && !live)) {
         fputs(usage_text, stderr);
         return EXIT_TROUBLE;
     }
-    out.color = isatty(STDOUT_FILENO);
-    if (out.json || out.csv)
-        setvbuf(stdout, NULL, _IOLBF, 0);
+    if (cli_output_ready(&out, verb) != 0)
+        return EXIT_TROUBLE;
     ws_report *report = NULL;
     ws_pack *pack = NULL;
     ws_net *n = NULL;
@@ -280,10 +258,7 @@ int cmd_net(int argc, char **argv)
     }
     if (cli_report_open(&out, &report) != 0)
         goto done;
-    struct cli_packs pk = {.no_default = no_default};
-    for (size_t i = 0; i < n_packs; i++)
-        pk.paths.v[pk.paths.n++] = packs[i];
-    if (cli_load_packs(&pack, &pk, report) != 0)
+    if (cli_load_packs(&pack, &packs, report) != 0)
         goto done;
     nc.report = report;
     nc.pack = pack;

@@ -171,9 +171,7 @@ int cmd_scan(int argc, char **argv)
     ws_variant_opts_init(&vo);
     optind = 1;
     while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", long_opts, NULL)) != -1) {
-        int taken = cli_output_option(&out, verb, c, optarg);
-        if (taken == 0)
-            taken = cli_pack_option(&packs, verb, c, optarg);
+        int taken = cli_shared_option(&out, &packs, verb, c, optarg);
         if (taken < 0)
             return EXIT_TROUBLE;
         if (taken > 0)

@@ -227,9 +227,7 @@ int cmd_sweep(int argc, char **argv)
     int rc = EXIT_TROUBLE;
     optind = 1;
     while ((c = getopt_long(argc, argv, CLI_OUTPUT_SHORT "h", long_opts, NULL)) != -1) {
-        int taken = cli_output_option(&out, verb, c, optarg);
-        if (taken == 0)
-            taken = cli_pack_option(&packs, verb, c, optarg);
+        int taken = cli_shared_option(&out, &packs, verb, c, optarg);
         if (taken < 0)
             goto done;
         if (taken > 0)

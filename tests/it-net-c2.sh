@@ -232,6 +232,11 @@ command -v tshark >/dev/null 2>&1 || { echo "note: tshark absent, corpus oracle 
 ntls=0
 for c in "$WS_CORPUS"/pcap/*/*; do
     [ -f "$c" ] || continue
+    # tcpdump starts faster than tshark: a TCP payload starting with 0x16
+    if command -v tcpdump >/dev/null 2>&1; then
+        tcpdump -nr "$c" -c 1 'tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x16' 2>/dev/null | grep -q . ||
+            continue
+    fi
     tshark -r "$c" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null | grep -q . ||
         continue
     o="$WS_TMP/corpus-tls.ndjson"

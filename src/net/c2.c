@@ -373,8 +373,7 @@ static void http_outcome(char *out, size_t cap, const struct c2_obs *o)
     }
     int l = snprintf(out, cap, "; the server answered %d", r->status);
     if (l > 0 && (size_t)l < cap && o->body_bytes >= 0)
-        l += snprintf(out + l, cap - (size_t)l, " with %lld body bytes",
-                      (long long)o->body_bytes);
+        l += snprintf(out + l, cap - (size_t)l, " with %lld body bytes", (long long)o->body_bytes);
     if (l > 0 && (size_t)l < cap && r->mime[0])
         l += snprintf(out + l, cap - (size_t)l, " (%s)", r->mime);
     if (l > 0 && (size_t)l < cap && r->server[0])
@@ -1133,8 +1132,9 @@ ws_status c2_http_parse_response(const char *p, size_t n, struct http_resp *r)
                 vl--;
             if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
                 const char *vp = v;
-                r->has_length = ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) == WS_OK &&
-                                vp == v + vl;
+                r->has_length =
+                    ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) == WS_OK &&
+                    vp == v + vl;
                 if (!r->has_length)
                     r->content_length = 0;
             } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
@@ -1204,14 +1204,13 @@ static void http_resp_stream(struct net_ctx *c, struct c2_stream *s, const uint8
 {
     struct net_sbuf *b = &s->buf[0];
     /* each pass consumes body bytes or one header block, or stops */
-    for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop && !s->dead[0];
-         pass++) {
+    for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop && !s->dead[0]; pass++) {
         if (s->resp_to_close) {
             if (s->cur) {
                 uint64_t add = (uint64_t)n + b->b.len;
                 uint64_t have = (uint64_t)s->cur->body_bytes;
-                s->cur->body_bytes = add > (uint64_t)INT64_MAX - have ? INT64_MAX
-                                                                      : (int64_t)(have + add);
+                s->cur->body_bytes =
+                    add > (uint64_t)INT64_MAX - have ? INT64_MAX : (int64_t)(have + add);
             }
             net_sbuf_reset(c, b);
             return;

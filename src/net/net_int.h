@@ -198,6 +198,10 @@ void app_release(struct net_ctx *c, struct net_app *a);
 
 WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit,
                                         void *user);
+/* The same with a pack (borrowed) for the C2 checks of HTTP, DNS and TLS. */
+WS_MUST_CHECK ws_status net_fuzz_stream_pack(int proto, const struct ws_pack *pack,
+                                             const uint8_t *p, size_t n, ws_emit_fn emit,
+                                             void *user);
 
 /* ---- c2.c ---- */
 
@@ -227,8 +231,8 @@ void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server);
 struct tls_hello {
     uint16_t version; /* legacy_version */
     int has_sni;
-    char sni[WS_NET_DNS_MAX_NAME_TEXT]; /* first host_name: lowercase, no trailing dot,
-                                           bytes outside 0x21..0x7e as \DDD */
+    char sni[WS_NET_DNS_MAX_NAME_TEXT];  /* first host_name: lowercase, no trailing dot,
+                                            bytes outside 0x21..0x7e as \DDD */
     char alpn[WS_NET_TLS_MAX_ALPN_TEXT]; /* protocol names joined by ',' (cut at the cap) */
     struct ws_buf ja3;                   /* JA3 string; empty when longer than its cap */
     char ja3_md5[33];                    /* "" with it */

@@ -192,8 +192,8 @@ ws_status tls_parse_client_hello(const uint8_t *p, size_t n, struct tls_hello *h
     uint16_t cs_len, ext_len;
     if (ws_cur_be16(&cur, &h->version) || ws_cur_skip(&cur, 32) || ws_cur_u8(&cur, &sl) ||
         sl > 32 || ws_cur_skip(&cur, sl) || ws_cur_be16(&cur, &cs_len) || (cs_len & 1) ||
-        ws_cur_sub(&cur, cs_len, &ciphers) || ws_cur_u8(&cur, &cl) ||
-        cl == 0 || ws_cur_skip(&cur, cl))
+        ws_cur_sub(&cur, cs_len, &ciphers) || ws_cur_u8(&cur, &cl) || cl == 0 ||
+        ws_cur_skip(&cur, cl))
         return WS_E_CORRUPT;
     int ok = 1;
     struct ws_buf *b = &h->ja3;

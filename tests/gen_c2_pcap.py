@@ -220,6 +220,19 @@ def main():
                                    b"User-Agent: ItIsMe\r\n\r\n")))
     lab.append(("http_ua_resp", h.seg(1, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                                          b"Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n")))
+    # a chunked POST whose chunk looks like a C2 request (trap), answered in
+    # chunks with an extension and a trailer; then a C2 request on the same
+    # connection, whose answer comes after those chunks
+    fake = b"GET /home.php?q=zz HTTP/1.1\r\n"
+    h.seg(0, b"POST /form HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n\r\n")
+    h.seg(0, b"%X;ext=1\r\n%s\r\n0\r\nX-T: 1\r\n\r\n" % (len(fake), fake))
+    h.seg(1, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+    data = b"HTTP/1.1 \r\n\r\n"  # the chunk looks like a response head (trap)
+    h.seg(1, b"%x;x=y\r\n%s\r\n0\r\nX-T: 1\r\n\r\n" % (len(data), data))
+    lab.append(("http_after_chunked", h.seg(0, b"GET /main/login.php?q=1 HTTP/1.1\r\n"
+                                              b"Host: www.example.org\r\n\r\n")))
+    lab.append(("http_after_chunked_resp", h.seg(1, b"HTTP/1.1 302 Found\r\nLocation: /\r\n"
+                                                   b"Content-Length: 0\r\n\r\n")))
     h.close()
     # 7. HTTP to a C2 domain on another port, absolute URI (proxy form); an
     # HTTP/1.0 answer whose body runs to the end of the connection

@@ -82,12 +82,12 @@ if command -v tshark >/dev/null 2>&1; then
     tshark -r "$cap" -Y http.request -T fields -e frame.number -e http.request.uri \
         2>/dev/null >"$WS_TMP/ts.http"
     n=$(grep -c . "$WS_TMP/ts.http")
-    [ "$n" = 12 ] || fail "tshark reads $n HTTP requests, expected 12"
+    [ "$n" = 14 ] || fail "tshark reads $n HTTP requests, expected 14"
     # the responses, in order, up to the pipelined HEAD (tshark does not
     # pair a pipelined HEAD with its bodiless answer)
     tshark -r "$cap" -Y http.response -T fields -e http.response.code -e http.content_type \
-        -e http.server 2>/dev/null | head -n 6 | tr '\t' '|' | paste -sd' ' >"$WS_TMP/ts.resp"
-    [ "$(cat "$WS_TMP/ts.resp")" = "100|| 200|| 404|text/html| 200|Application/Octet-Stream; charset=binary|nginx/1.18.0 200|text/plain| 200|text/plain|" ] ||
+        -e http.server 2>/dev/null | head -n 8 | tr '\t' '|' | paste -sd' ' >"$WS_TMP/ts.resp"
+    [ "$(cat "$WS_TMP/ts.resp")" = "100|| 200|| 404|text/html| 200|Application/Octet-Stream; charset=binary|nginx/1.18.0 200|text/plain| 200|| 302|| 200|text/plain|" ] ||
         fail "tshark reads the responses as $(cat "$WS_TMP/ts.resp")"
     # every ClientHello the writer made (the cut-short one too; not the garbage)
     n=$(tshark -r "$cap" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null |
@@ -117,6 +117,7 @@ net.c2.dns.domain $domain $(fr tcp_dns)
 net.c2.dns.answer $ip $(fr tcp_dns_answer)
 net.c2.http.grammar /group/main/indexmain.php?x=1&q=AbCd $(fr http_grammar)
 net.c2.http.user_agent ItIsMe $(fr http_ua)
+net.c2.http.grammar /main/login.php?q=1 $(fr http_after_chunked)
 net.c2.http.url $url $(fr http_url)
 net.c2.http.host $domain $(fr http_host)
 net.c2.http.host $parent $(fr http_pipe)
@@ -166,7 +167,9 @@ f=$(one net.c2.http.url "$(fr http_url)" "$resp + [.wormsign.evidence.response_s
 [ "$f" = "[200,1046,\"application/octet-stream\",$(fr http_url_resp),\"nginx/1.18.0\"]" ] ||
     fail "http.url response: $f"
 f=$(one net.c2.http.user_agent "$(fr http_ua)" "$resp")
-[ "$f" = "[200,null,\"text/plain\",$(fr http_ua_resp)]" ] || fail "chunked response: $f"
+[ "$f" = "[200,4,\"text/plain\",$(fr http_ua_resp)]" ] || fail "chunked response: $f"
+f=$(one net.c2.http.grammar "$(fr http_after_chunked)" "$resp")
+[ "$f" = "[302,0,null,$(fr http_after_chunked_resp)]" ] || fail "response after chunks: $f"
 f=$(one net.c2.http.host "$(fr http_host)" "$resp")
 [ "$f" = "[200,1000,\"text/plain\",$(fr http_host_resp)]" ] || fail "close-delimited response: $f"
 f=$(one net.c2.http.host "$(fr http_pipe)" "$resp + [.source.ip]")

@@ -479,6 +479,60 @@ static void test_http_pending_cap(void **state)
     ws_pack_free(p);
 }
 
+/* A C2 request, then resp delivered in pieces of seg bytes; the finding's
+ * status and body bytes. */
+static void run_http(const ws_pack *p, const char *resp, size_t seg, int64_t *status, int64_t *body)
+{
+    static struct bld s;
+    static const char req[] = "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n";
+    s.n = 0;
+    chunk(&s, 1, (const uint8_t *)req, strlen(req));
+    size_t n = strlen(resp);
+    for (size_t off = 0; off < n; off += seg)
+        chunk(&s, 0, (const uint8_t *)resp + off, n - off < seg ? n - off : seg);
+    struct got g;
+    memset(&g, 0, sizeof g);
+    assert_int_equal(net_fuzz_stream_pack(NET_APP_HTTP, p, s.b, s.n, collect, &g), WS_OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.rule[0], "net.c2.http.host");
+    *status = g.status[0];
+    *body = g.body[0];
+}
+
+/* Chunked bodies (RFC 9112 7.1): sizes in either case, extensions, a bare
+ * LF, trailers, whole and byte by byte; the 16-digit size limit at limit and
+ * limit+1; broken framing gives an unknown length. */
+static void test_http_chunked(void **state)
+{
+    (void)state;
+    ws_pack *p = pack();
+    static const struct {
+        const char *chunks;
+        int64_t body;
+    } v[] = {
+        {"4\r\nabcd\r\n0\r\n\r\n", 4},
+        {"A;name=val\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\n", 21},
+        {"3\nabc\n0\n\n", 3},
+        {"0000000000000003\r\nabc\r\n0\r\n\r\n", 3},
+        {"00000000000000003\r\nabc\r\n0\r\n\r\n", -1}, /* 17 digits */
+        {"3\r\nabcX\r\n0\r\n\r\n", -1},                /* no CRLF after the data */
+        {";x\r\nabc\r\n0\r\n\r\n", -1},                /* no size */
+        {"5\r\nabc", -1},                              /* the flow ends inside */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char resp[512];
+        snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%s",
+                 v[i].chunks);
+        for (size_t seg = 1; seg <= 512; seg *= 8) {
+            int64_t status, body;
+            run_http(p, resp, seg, &status, &body);
+            assert_int_equal(status, 200);
+            assert_int_equal(body, v[i].body);
+        }
+    }
+    ws_pack_free(p);
+}
+
 /* Allocation failures on the TLS and HTTP paths: a status, no leak, no crash. */
 static void test_alloc_failures(void **state)
 {
@@ -512,7 +566,7 @@ int main(void)
         cmocka_unit_test(test_hello_prefixes),      cmocka_unit_test(test_hello_malformed),
         cmocka_unit_test(test_stream_split),        cmocka_unit_test(test_stream_caps),
         cmocka_unit_test(test_http_response_parse), cmocka_unit_test(test_http_pending_cap),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_http_chunked),        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

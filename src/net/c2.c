@@ -18,7 +18,7 @@
  * HTTP (http_stream): client-to-server bytes of a flow whose first bytes
  * are a request line; request line and headers (at most
  * WS_NET_HTTP_MAX_HEADER), then Content-Length body bytes skipped, then the
- * next request. A chunked body ends the reading of the connection.
+ * next request; a chunked body is skipped chunk by chunk (RFC 9112 7.1).
  *   net.c2.http.url        ALERT 90  host+path equals a published C2 URL
  *   net.c2.http.host       ALERT 75  Host (or, without one, the server
  *                                    address) is a C2 domain or address
@@ -27,9 +27,9 @@
  *   net.c2.http.user_agent ALERT pack  the User-Agent matches a pattern
  * url, host and grammar are exclusive (the strongest fires).
  * Responses (http_resp_stream): the server-to-client bytes are read as
- * status line and headers, bodies skipped by Content-Length (none after HEAD,
- * 1xx, 204, 304; to the end of the connection without a length; a chunked
- * body or 101 ends the reading). A request that would give a finding waits in
+ * status line and headers, bodies skipped by Content-Length or chunk by chunk
+ * (none after HEAD, 1xx, 204, 304; to the end of the connection without
+ * either; 101 ends the reading). A request that would give a finding waits in
  * the flow's queue (at most WS_NET_HTTP_MAX_PENDING, in request order, as
  * HTTP/1.1 answers in order) for its response; its findings then carry the
  * status code, body length, Content-Type and Server, and say whether the C2
@@ -704,11 +704,28 @@ struct http_slot {
     int head; /* a HEAD request: its response has no body */
 };
 
+/* Where a chunked body (RFC 9112 7.1) is: chunk-size [; ext] CRLF, data,
+ * CRLF, ..., last-chunk "0" CRLF, trailer lines, CRLF. */
+enum { CH_OFF = 0, CH_SIZE, CH_EXT, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER };
+
+struct chunked {
+    int st;
+    int digits;     /* hex digits of the current chunk-size */
+    size_t line;    /* bytes of the current extension or trailer line */
+    uint64_t left;  /* data bytes left in the current chunk */
+    uint64_t total; /* data bytes of the body so far */
+};
+
+/* A chunk-size needs at most 16 hex digits (64 bits); extensions and trailer
+ * lines are skipped up to the header cap. */
+#define CH_MAX_LINE WS_NET_HTTP_MAX_HEADER
+
 struct c2_stream {
     int kind; /* NET_APP_HTTP, NET_APP_DNS, NET_APP_TLS */
     int dead[2];
     struct net_sbuf buf[2]; /* [1] client->server */
     uint64_t body_left;     /* of the current request */
+    struct chunked ch[2];   /* a chunked body in this direction */
     struct tls_conn *tls;
     struct net_ends e; /* the flow, for findings emitted when it ends */
     /* HTTP responses */
@@ -717,7 +734,8 @@ struct c2_stream {
     uint64_t resp_skip;      /* responses of requests dropped from the queue */
     uint64_t resp_body_left; /* of the current response */
     int resp_to_close;       /* the body runs to the end of the connection */
-    struct http_pend *cur;   /* its request, when that gives a finding */
+    struct http_pend *cur;   /* the request of a body being counted (to the
+                                end of the connection or of the chunks) */
 };
 
 static void pend_emit(struct net_ctx *c, struct c2_stream *s, struct http_pend *pd);
@@ -1043,6 +1061,8 @@ static void pend_emit(struct net_ctx *c, struct c2_stream *s, struct http_pend *
 /* Emit what waits, without (more of) its response. */
 static void resp_flush(struct net_ctx *c, struct c2_stream *s)
 {
+    if (s->cur && s->ch[0].st)
+        s->cur->body_bytes = -1; /* the chunks did not end */
     if (s->cur) {
         pend_emit(c, s, s->cur);
         s->cur = NULL;
@@ -1158,6 +1178,113 @@ ws_status c2_http_parse_response(const char *p, size_t n, struct http_resp *r)
     return WS_OK;
 }
 
+/* Read chunked body bytes from (p, n): returns the bytes used; *res 1 when
+ * the body ended, -1 when it breaks the format, else 0 (more needed). Each
+ * byte outside chunk data is one step; data is skipped in one step. */
+static size_t chunked_feed(struct chunked *k, const uint8_t *p, size_t n, int *res)
+{
+    size_t i = 0;
+    *res = 0;
+    while (i < n) {
+        uint8_t ch = p[i];
+        switch (k->st) {
+        case CH_SIZE: {
+            int v = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+            if (v >= 0) {
+                if (++k->digits > 16) {
+                    *res = -1;
+                    return i;
+                }
+                k->left = (k->left << 4) | (uint64_t)v;
+                i++;
+                continue;
+            }
+            if (k->digits == 0) {
+                *res = -1;
+                return i;
+            }
+            k->st = CH_EXT;
+            k->line = 0;
+            continue; /* this byte again, as part of the rest of the line */
+        }
+        case CH_EXT:
+            i++;
+            if (ch == '\n') {
+                k->digits = 0;
+                k->line = 0;
+                k->st = k->left ? CH_DATA : CH_TRAILER;
+            } else if (++k->line > CH_MAX_LINE) {
+                *res = -1;
+                return i;
+            }
+            continue;
+        case CH_DATA: {
+            size_t t = n - i < k->left ? n - i : (size_t)k->left;
+            i += t;
+            k->left -= t;
+            k->total = t > UINT64_MAX - k->total ? UINT64_MAX : k->total + t;
+            if (!k->left)
+                k->st = CH_DATA_CR;
+            continue;
+        }
+        case CH_DATA_CR:
+            if (ch == '\r') {
+                i++;
+                k->st = CH_DATA_LF;
+                continue;
+            }
+            k->st = CH_DATA_LF; /* a bare LF is tolerated (RFC 9112 2.2) */
+            continue;
+        case CH_DATA_LF:
+            if (ch != '\n') {
+                *res = -1;
+                return i;
+            }
+            i++;
+            k->st = CH_SIZE;
+            continue;
+        case CH_TRAILER:
+            i++;
+            if (ch == '\n') {
+                if (k->line == 0) {
+                    k->st = CH_OFF;
+                    *res = 1;
+                    return i;
+                }
+                k->line = 0;
+            } else if (ch != '\r' && ++k->line > CH_MAX_LINE) {
+                *res = -1;
+                return i;
+            }
+            continue;
+        default:
+            *res = 1;
+            return i;
+        }
+    }
+    return i;
+}
+
+/* Feed the buffered bytes of b, then (p, n), to the chunked body of
+ * direction d: returns *res as chunked_feed, bytes used are dropped. */
+static int chunked_step(struct net_ctx *c, struct c2_stream *s, int d, const uint8_t **p, size_t *n)
+{
+    struct net_sbuf *b = &s->buf[d];
+    int res;
+    if (b->b.len) {
+        size_t u = chunked_feed(&s->ch[d], (const uint8_t *)b->b.data, b->b.len, &res);
+        net_sbuf_consume(c, b, u);
+    } else {
+        size_t u = chunked_feed(&s->ch[d], *p, *n, &res);
+        *p += u;
+        *n -= u;
+    }
+    return res;
+}
+
 /* One response header block was read. */
 static void http_response(struct net_ctx *c, struct c2_stream *s, const struct http_resp *r)
 {
@@ -1176,7 +1303,7 @@ static void http_response(struct net_ctx *c, struct c2_stream *s, const struct h
     if (slot.head || r->status == 204 || r->status == 304 || r->status < 200) {
         body = 0;
     } else if (r->chunked) {
-        s->dead[0] = 1; /* the length is in the chunks: later responses are not framed */
+        s->ch[0] = (struct chunked){.st = CH_SIZE};
     } else if (r->has_length) {
         body = r->content_length > INT64_MAX ? INT64_MAX : (int64_t)r->content_length;
         s->resp_body_left = r->content_length;
@@ -1191,8 +1318,8 @@ static void http_response(struct net_ctx *c, struct c2_stream *s, const struct h
         slot.p->resp = *r;
         slot.p->resp_frame = c->pk.frame;
         slot.p->body_bytes = body;
-        if (s->resp_to_close && !s->dead[0])
-            s->cur = slot.p; /* counted until the flow ends */
+        if ((s->resp_to_close || s->ch[0].st) && !s->dead[0])
+            s->cur = slot.p; /* counted to the end of the flow or of the chunks */
         else
             pend_emit(c, s, slot.p);
     }
@@ -1214,6 +1341,25 @@ static void http_resp_stream(struct net_ctx *c, struct c2_stream *s, const uint8
             }
             net_sbuf_reset(c, b);
             return;
+        }
+        if (s->ch[0].st) {
+            int res = chunked_step(c, s, 0, &p, &n);
+            if (res < 0) {
+                s->dead[0] = 1; /* lost the framing */
+                s->ch[0].st = CH_OFF;
+                if (s->cur)
+                    s->cur->body_bytes = -1;
+                net_sbuf_reset(c, b);
+                resp_flush(c, s);
+                return;
+            }
+            if (res > 0 && s->cur) {
+                uint64_t t = s->ch[0].total;
+                s->cur->body_bytes = t > INT64_MAX ? INT64_MAX : (int64_t)t;
+                pend_emit(c, s, s->cur);
+                s->cur = NULL;
+            }
+            continue;
         }
         if (s->resp_body_left) {
             if (b->b.len) {
@@ -1307,6 +1453,14 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
     struct net_sbuf *b = &s->buf[1];
     /* each pass consumes body bytes or one header block, or stops */
     for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop; pass++) {
+        if (s->ch[1].st) {
+            if (chunked_step(c, s, 1, &p, &n) < 0) {
+                s->dead[1] = 1; /* lost the framing */
+                net_sbuf_reset(c, b);
+                return;
+            }
+            continue;
+        }
         if (s->body_left) {
             if (b->b.len) {
                 size_t t = b->b.len < s->body_left ? b->b.len : (size_t)s->body_left;
@@ -1340,9 +1494,9 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
             ws_free(r);
             return;
         }
-        s->body_left = r->content_length;
+        s->body_left = r->chunked ? 0 : r->content_length; /* RFC 9112 6.3 */
         if (r->chunked)
-            s->dead[1] = 1;
+            s->ch[1] = (struct chunked){.st = CH_SIZE};
         http_request(c, s, e, r);
         net_sbuf_consume(c, b, hl);
         if (s->dead[1]) {

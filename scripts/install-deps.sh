@@ -10,6 +10,7 @@ pkgs=(
   python3 python3-evtx xz-utils libbfio-dev jq
   libsmbclient-dev samba samba-common-bin smbclient iproute2
   libtsk-dev sleuthkit dosfstools mtools ntfs-3g
+  tcpdump openssl curl wget
 )
 missing=()
 for p in "${pkgs[@]}"; do

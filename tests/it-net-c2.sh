@@ -93,7 +93,7 @@ if command -v tshark >/dev/null 2>&1; then
     n=$(tshark -r "$cap" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null |
         grep -c .)
     [ "$n" = 12 ] || fail "tshark reads $n ClientHellos, expected 12"
-    n=$(tls_oracle "$cap" "$WS_TMP/tls-oracle") || exit 1
+    n=$(tls_oracle "$cap" "$WS_TMP/tls-oracle") || { echo "$n"; exit 1; }
     [ "$n" = 9 ] || fail "SNI oracle compared $n names, expected 9"
     # JA3 of the ClientHello without a server name (net.c2.tls.ip)
     j=$(tshark -r "$cap" -Y "frame.number == $(fr tls_ip)" -T fields -e tls.handshake.ja3 2>/dev/null)
@@ -245,7 +245,7 @@ for c in "$WS_CORPUS"/pcap/*/*; do
     o="$WS_TMP/corpus-tls.ndjson"
     "$WS" net --json "$c" >"$o" 2>/dev/null
     jq -r '.rule.id // empty' "$o" | grep -q '^net\.c2\.' && fail "$c: a Kwampirs C2 finding"
-    n=$(tls_oracle "$c" "$WS_TMP/tls-corpus") || exit 1
+    n=$(tls_oracle "$c" "$WS_TMP/tls-corpus") || { echo "$n"; exit 1; }
     ntls=$((ntls + n))
 done
 echo "note: $ntls server name(s) from corpus ClientHellos compared with tshark"

@@ -271,11 +271,12 @@ def main():
     t = Tcp(pc, "10.1.2.2", 41002, "198.51.100.31", 8443)
     lab.append(("tls_sub", t.seg(0, openssl_hello("cdn." + parent.upper()))))
     t.close()
-    # split across two TCP segments (inside the record header)
+    # split across two TCP segments after its first byte (the protocol is
+    # decided on 0x16 alone)
     t = Tcp(pc, "10.1.2.3", 41003, "198.51.100.32", 443)
     ch = openssl_hello(domain, ["http/1.1"])
-    t.seg(0, ch[:3])
-    lab.append(("tls_split_tcp", t.seg(0, ch[3:])))
+    t.seg(0, ch[:1])
+    lab.append(("tls_split_tcp", t.seg(0, ch[1:])))
     t.close()
     # across two TLS records, the second in two TCP segments
     t = Tcp(pc, "10.1.2.4", 41004, "198.51.100.33", 9443)

@@ -39,6 +39,7 @@ def main():
     for name, rec in hellos.items():
         write("hello-" + name, 0, rec[9:])  # the handshake body
         write("stream-" + name, 2, chunks((1, rec[:3]), (1, rec[3:]), (0, b"\x16\x03\x03\x00\x00")))
+    write("stream-sslv2", 2, chunks((1, gen.sslv2_hello())))
     write("stream-two-records", 2, chunks((1, gen.two_records(hellos["grease"]))))
     write("stream-bad-hello", 2, chunks((1, b"\x16\x03\x01\x00\x2b\x01\x00\x00\x27\x03\x03"
                                         + bytes(32) + b"\x00\x00\x40\x13\x01")))

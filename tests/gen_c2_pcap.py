@@ -143,6 +143,15 @@ def built_hello(sni, alpn):
     return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
 
 
+def sslv2_hello():
+    """An SSL 2.0-compatible CLIENT-HELLO offering TLS 1.0 (RFC 6101 E.1; RFC
+    2246 E.2), as XP-era clients with SSL 2.0 enabled send: no extensions."""
+    specs = bytes.fromhex("010080" "0700c0" "030080" "000004" "000005" "00000a" "00002f")
+    chal = bytes(random.getrandbits(8) for _ in range(16))
+    body = b"\x01" + struct.pack("!HHHH", 0x0301, len(specs), 0, len(chal)) + specs + chal
+    return struct.pack("!H", 0x8000 | len(body)) + body
+
+
 def two_records(recs):
     """The same handshake bytes cut into two TLS records."""
     assert recs[0] == 0x16
@@ -299,6 +308,13 @@ def main():
     # GREASE values in ciphers, extensions and groups
     t = Tcp(pc, "10.1.2.7", 41008, "198.51.100.36", 443)
     lab.append(("tls_grease", t.seg(0, built_hello(domain, ["h2", "http/1.1"]))))
+    t.close()
+    # an SSL 2.0-compatible hello to the C2 address; one to an innocent one
+    t = Tcp(pc, "10.1.2.10", 41030, ip, 443)
+    lab.append(("tls_sslv2", t.seg(0, sslv2_hello())))
+    t.close()
+    t = Tcp(pc, "10.1.2.10", 41031, "198.51.100.39", 443)
+    t.seg(0, sslv2_hello())
     t.close()
     # traps: names that contain a C2 domain without being under it
     for i, name in enumerate(["x" + domain, domain + ".example.org", "www.example.org"]):

@@ -44,7 +44,7 @@ done
 [ -n "$gdom" ] || fail "no unlisted grammar name"
 for t in 198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.23 198.51.100.24 198.51.100.30 \
     198.51.100.31 198.51.100.32 198.51.100.33 198.51.100.34 198.51.100.35 198.51.100.36 \
-    198.51.100.37 198.51.100.38 93.184.216.34 192.0.2.7; do
+    198.51.100.37 198.51.100.38 198.51.100.39 93.184.216.34 192.0.2.7; do
     printf '%s\n' "$ips" | grep -qx "$t" && fail "trap address $t is a listed C2 address"
 done
 score() { grep "^$1;" "$PK/net-patterns.txt" | awk -F';' '{print $(NF-1)}'; }
@@ -92,7 +92,12 @@ if command -v tshark >/dev/null 2>&1; then
     # every ClientHello the writer made (the cut-short one too; not the garbage)
     n=$(tshark -r "$cap" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null |
         grep -c .)
-    [ "$n" = 12 ] || fail "tshark reads $n ClientHellos, expected 12"
+    [ "$n" = 14 ] || fail "tshark reads $n ClientHellos, expected 14"
+    # the SSL 2.0-compatible ones, to the C2 address and to a trap
+    tshark -r "$cap" -Y 'tls.handshake.cipher_spec_len' -T fields -e frame.number -e ip.dst \
+        2>/dev/null | paste -sd' ' >"$WS_TMP/ts.v2"
+    [ "$(cat "$WS_TMP/ts.v2")" = "$(fr tls_sslv2)	$ip $(($(fr tls_sslv2) + 7))	198.51.100.39" ] ||
+        fail "tshark reads the SSLv2 hellos as $(cat "$WS_TMP/ts.v2")"
     n=$(tls_oracle "$cap" "$WS_TMP/tls-oracle") || { echo "$n"; exit 1; }
     [ "$n" = 9 ] || fail "SNI oracle compared $n names, expected 9"
     # JA3 of the ClientHello without a server name (net.c2.tls.ip)
@@ -127,6 +132,7 @@ net.c2.tls.sni $parent $(fr tls_sub)
 net.c2.tls.sni $domain $(fr tls_split_tcp)
 net.c2.tls.sni $domain $(fr tls_split_rec)
 net.c2.tls.ip $ip $(fr tls_ip)
+net.c2.tls.ip $ip $(fr tls_sslv2)
 net.c2.tls.grammar $gdom $(fr tls_grammar)
 net.c2.tls.sni $domain $(fr tls_grease)
 EOF
@@ -203,6 +209,8 @@ esac
 if [ -n "${TS_JA3_IP:-}" ]; then
     [ "$f" = '["'"$ip"'",4443,null,"'"$TS_JA3_IP"'"]' ] || fail "tls.ip JA3 $f, tshark $TS_JA3_IP"
 fi
+f=$(one net.c2.tls.ip "$(fr tls_sslv2)" '[.source.ip,.destination.ip,.wormsign.evidence.hello_format,.tls]')
+[ "$f" = '["10.1.2.10","'"$ip"'","sslv2",null]' ] || fail "SSLv2 tls.ip fields: $f"
 # the JA3 MD5 is the MD5 of the JA3 string (GREASE left out of the string)
 f=$(one net.c2.tls.sni "$(fr tls_grease)" '.wormsign.evidence.ja3_full')
 [ "$f" = '"771,49195-49199-158-53,0-10-11-16-23-65281,29-23-24,0-1"' ] || fail "GREASE JA3 string: $f"

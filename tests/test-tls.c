@@ -397,6 +397,53 @@ static void test_stream_caps(void **state)
     ws_pack_free(p);
 }
 
+/* SSL 2.0-compatible CLIENT-HELLO (RFC 6101 E.1) to a listed address: the
+ * one finding is net.c2.tls.ip; a challenge outside 16..32 bytes is not a
+ * hello; byte-by-byte delivery changes nothing. */
+static void test_sslv2(void **state)
+{
+    (void)state;
+    static const char iocs[] = "10.0.0.2\n";
+    ws_pack *p = NULL;
+    assert_int_equal(ws_pack_new(&p), WS_OK);
+    assert_int_equal(ws_pack_add_buffer(p, "c2-iocs.txt", iocs, strlen(iocs), quiet, NULL), WS_OK);
+    assert_int_equal(ws_pack_compile(p, quiet, NULL), WS_OK);
+    for (unsigned chal = 15; chal <= 33; chal++) {
+        static struct bld h, s;
+        h.n = s.n = 0;
+        u8(&h, 1);
+        be16(&h, 0x0301);
+        be16(&h, 6);
+        be16(&h, 0);
+        be16(&h, chal);
+        static const uint8_t specs[6] = {0x01, 0x00, 0x80, 0x00, 0x00, 0x2f};
+        put(&h, specs, sizeof specs);
+        for (unsigned i = 0; i < chal; i++)
+            u8(&h, i);
+        static struct bld rec;
+        rec.n = 0;
+        be16(&rec, 0x8000 | (unsigned)h.n);
+        put(&rec, h.b, h.n);
+        for (size_t seg = 1; seg <= 64; seg *= 64) {
+            s.n = 0;
+            /* the first delivery holds the 5 bytes the protocol is told by */
+            chunk(&s, 1, rec.b, 5);
+            for (size_t off = 5; off < rec.n; off += seg)
+                chunk(&s, 1, rec.b + off, rec.n - off < seg ? rec.n - off : seg);
+            struct got g;
+            memset(&g, 0, sizeof g);
+            assert_int_equal(net_fuzz_stream_pack(NET_APP_TLS, p, s.b, s.n, collect, &g), WS_OK);
+            assert_int_equal(g.n, chal >= 16 && chal <= 32 ? 1 : 0);
+            if (g.n)
+                assert_string_equal(g.rule[0], "net.c2.tls.ip");
+        }
+    }
+    assert_true(c2_looks_tls((const uint8_t *)"\x80\x2e\x01\x03\x01", 5));
+    assert_false(c2_looks_tls((const uint8_t *)"\x80\x2e\x01\x03", 4));
+    assert_false(c2_looks_tls((const uint8_t *)"\x80\x2e\x02\x03\x01", 5));
+    ws_pack_free(p);
+}
+
 /* ---- HTTP responses ---- */
 
 static void test_http_response_parse(void **state)
@@ -562,11 +609,17 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hello_fields),        cmocka_unit_test(test_hello_no_extensions),
-        cmocka_unit_test(test_hello_prefixes),      cmocka_unit_test(test_hello_malformed),
-        cmocka_unit_test(test_stream_split),        cmocka_unit_test(test_stream_caps),
-        cmocka_unit_test(test_http_response_parse), cmocka_unit_test(test_http_pending_cap),
-        cmocka_unit_test(test_http_chunked),        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_hello_fields),
+        cmocka_unit_test(test_hello_no_extensions),
+        cmocka_unit_test(test_hello_prefixes),
+        cmocka_unit_test(test_hello_malformed),
+        cmocka_unit_test(test_stream_split),
+        cmocka_unit_test(test_stream_caps),
+        cmocka_unit_test(test_sslv2),
+        cmocka_unit_test(test_http_response_parse),
+        cmocka_unit_test(test_http_pending_cap),
+        cmocka_unit_test(test_http_chunked),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,8 @@
  *   net.c2.tls.grammar     ALERT pack  else, the SNI matches a domain
  *                                    pattern (hunting)
  * with tls.client.server_name, tls.client.ja3 (MD5), and the JA3 string and
- * ALPN list as evidence.
+ * ALPN list as evidence. An SSL 2.0-compatible hello (XP-era clients) has
+ * neither: evidence hello_format "sslv2", and only net.c2.tls.ip applies.
  * Each finding is emitted once per (rule, client, indicator) per capture.
  * A message that is not DNS on port 53 gives one INFO note per capture.
  */
@@ -276,7 +277,7 @@ struct c2_obs {
     uint64_t resp_frame;
     int64_t body_bytes; /* -1: unknown */
     /* TLS */
-    const char *sni, *ja3, *ja3_full, *alpn;
+    const char *sni, *ja3, *ja3_full, *alpn, *hello_format;
 };
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -443,6 +444,7 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
     }
     kv_s(ev, &ne, "ja3_full", o->ja3_full);
     kv_s(ev, &ne, "alpn", o->alpn);
+    kv_s(ev, &ne, "hello_format", o->hello_format);
     f.fields = fields;
     f.n_fields = nf;
     f.evidence = ev;
@@ -1412,7 +1414,8 @@ void c2_tls_hello(struct net_ctx *c, const struct net_ends *e, const struct tls_
                        .sni = sni,
                        .ja3 = th->ja3_md5[0] ? th->ja3_md5 : NULL,
                        .ja3_full = th->ja3.len ? th->ja3.data : NULL,
-                       .alpn = th->alpn[0] ? th->alpn : NULL};
+                       .alpn = th->alpn[0] ? th->alpn : NULL,
+                       .hello_format = th->sslv2 ? "sslv2" : NULL};
     const struct c2_entry *d = sni ? domain_find(&x->domains, sni) : NULL;
     const struct c2_pat *pt;
     if (d) {

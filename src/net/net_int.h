@@ -230,6 +230,7 @@ void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server);
 /* What tls.c read from one ClientHello. */
 struct tls_hello {
     uint16_t version; /* legacy_version */
+    int sslv2;        /* an SSL 2.0-compatible CLIENT-HELLO: no extensions */
     int has_sni;
     char sni[WS_NET_DNS_MAX_NAME_TEXT];  /* first host_name: lowercase, no trailing dot,
                                             bytes outside 0x21..0x7e as \DDD */

@@ -24,6 +24,15 @@
  * format gives one INFO note per capture (net.tls.malformed); a handshake
  * that simply is not a ClientHello (a flow picked up mid-stream) is silent.
  *
+ * SSL 2.0-compatible CLIENT-HELLO (RFC 6101 E.1; sent by XP-era clients
+ * with SSL 2.0 enabled, as IE6 by default): a 2-byte header with the top
+ * bit set and a 15-bit length, then msg_type 1, u16 version, u16
+ * cipher_spec_length (3 bytes a spec), u16 session_id_length, u16
+ * challenge_length, the specs, session id and challenge. It has no
+ * extensions (no SNI, no JA3): only its server address is checked. It is
+ * recognised from 5 bytes (app.c sees at least those in one delivery), and
+ * one that breaks the format is silent: the guess is weaker than 0x16 0x03.
+ *
  * JA3 (github.com/salesforce/ja3, as Wireshark's tls.handshake.ja3_full):
  *   client_version,ciphers,extension types,supported groups,point formats
  * decimal values joined by '-', GREASE values (RFC 8701: 0x?A?A with equal
@@ -43,6 +52,10 @@
 /* RFC 8446 5.2: TLSCiphertext.length is at most 2^14 + 256; RFC 5246 6.2.3
  * allows 2^14 + 2048. Handshake records are plaintext here, but be lenient. */
 #define TLS_MAX_RECORD (16384u + 2048u)
+/* An SSL 2.0 record with a 2-byte header holds at most 0x7fff bytes. */
+#define SSL2_MAX_RECORD 0x7fffu
+#define REC_CAP                                                                                    \
+    (5 + TLS_MAX_RECORD > 2 + SSL2_MAX_RECORD ? 5 + TLS_MAX_RECORD : 2 + SSL2_MAX_RECORD)
 
 enum { TLS_CT_HANDSHAKE = 22, TLS_HS_CLIENT_HELLO = 1 };
 enum { EXT_SNI = 0, EXT_GROUPS = 10, EXT_POINT_FORMATS = 11, EXT_ALPN = 16 };
@@ -50,11 +63,21 @@ enum { EXT_SNI = 0, EXT_GROUPS = 10, EXT_POINT_FORMATS = 11, EXT_ALPN = 16 };
 struct tls_conn {
     struct net_sbuf rec; /* client bytes not yet cut into whole records */
     struct net_sbuf hs;  /* handshake bytes taken from the records */
+    int ssl2;            /* the client spoke an SSL 2.0-compatible hello */
     int done;
 };
 
+static int looks_ssl2(const uint8_t *p, size_t n)
+{
+    /* header with the top bit set, CLIENT-HELLO, version 0.2 or 3.x, a
+     * cipher_spec_length high byte that fits the record */
+    return n >= 5 && (p[0] & 0x80) && p[2] == 1 && (p[3] == 0 || p[3] == 3) && p[4] <= 4;
+}
+
 int c2_looks_tls(const uint8_t *p, size_t n)
 {
+    if (looks_ssl2(p, n))
+        return 1;
     /* a segment may carry fewer than the 5 header bytes: judge what is there */
     if (n < 1 || p[0] != TLS_CT_HANDSHAKE)
         return 0;
@@ -279,7 +302,7 @@ struct tls_conn *tls_conn_new(struct net_ctx *c)
         net_uncharge(c, sizeof *t);
         return NULL;
     }
-    net_sbuf_init(&t->rec, 5 + TLS_MAX_RECORD + 1);
+    net_sbuf_init(&t->rec, REC_CAP + 1);
     net_sbuf_init(&t->hs, 4 + WS_NET_TLS_MAX_HELLO + 1);
     return t;
 }
@@ -349,6 +372,32 @@ static int hello_step(struct net_ctx *c, struct tls_conn *t, const struct net_en
     return 1;
 }
 
+/* An SSL 2.0-compatible CLIENT-HELLO in rec: 1 when the flow is done with. */
+static int ssl2_step(struct net_ctx *c, struct tls_conn *t, const struct net_ends *e)
+{
+    struct ws_cur cur, body;
+    ws_cur_init(&cur, t->rec.b.data, t->rec.b.len);
+    uint8_t h0, h1, type;
+    uint16_t specs, sid, chal;
+    if (ws_cur_u8(&cur, &h0) || ws_cur_u8(&cur, &h1))
+        return 0;
+    if (ws_cur_sub(&cur, ((size_t)(h0 & 0x7f) << 8) | h1, &body))
+        return 0; /* wait for the whole record */
+    struct tls_hello *h = ws_malloc(sizeof *h);
+    if (!h)
+        return 1;
+    tls_hello_init(h);
+    h->sslv2 = 1;
+    if (ws_cur_u8(&body, &type) == WS_OK && type == 1 && ws_cur_be16(&body, &h->version) == WS_OK &&
+        ws_cur_be16(&body, &specs) == WS_OK && ws_cur_be16(&body, &sid) == WS_OK &&
+        ws_cur_be16(&body, &chal) == WS_OK && specs % 3 == 0 && (sid == 0 || sid == 16) &&
+        chal >= 16 && chal <= 32 && ws_cur_left(&body) == (size_t)specs + sid + chal)
+        c2_tls_hello(c, e, h);
+    tls_hello_release(h);
+    ws_free(h);
+    return 1;
+}
+
 /* Cut whole records off rec into hs: 1 when the flow is done with. */
 static int records_step(struct net_ctx *c, struct tls_conn *t, const struct net_ends *e)
 {
@@ -398,7 +447,9 @@ void tls_conn_data(struct net_ctx *c, struct tls_conn *t, const struct net_ends 
         }
         p += take;
         n -= take;
-        if (records_step(c, t, e))
+        if (!t->ssl2 && !t->hs.b.len && looks_ssl2((const uint8_t *)t->rec.b.data, t->rec.b.len))
+            t->ssl2 = 1;
+        if (t->ssl2 ? ssl2_step(c, t, e) : records_step(c, t, e))
             finish(c, t);
     }
 }

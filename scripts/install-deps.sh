@@ -10,7 +10,7 @@ pkgs=(
   python3 python3-evtx xz-utils libbfio-dev jq
   libsmbclient-dev samba samba-common-bin smbclient iproute2
   libtsk-dev sleuthkit dosfstools mtools ntfs-3g
-  python3-impacket tcpdump
+  python3-impacket tcpdump openssl curl wget
 )
 missing=()
 for p in "${pkgs[@]}"; do

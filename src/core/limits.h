@@ -317,7 +317,7 @@
  * capture must not bury real alerts under a million identical errors. */
 #define WS_NET_MAX_ERRORS 200
 
-/* ---- net: Kwampirs C2 in DNS and HTTP (src/net/c2.c) ---- */
+/* ---- net: Kwampirs C2 in DNS, HTTP and TLS (src/net/c2.c, tls.c) ---- */
 
 /* Questions and answer records read from one DNS message: real resolvers send
  * one question and a handful of answers; the counts in the header are
@@ -335,6 +335,24 @@
 /* Header block of one HTTP request (request line and headers) buffered per
  * connection: servers commonly refuse more than 8-16 KiB. */
 #define WS_NET_HTTP_MAX_HEADER (32u * 1024u)
+
+/* HTTP requests of one connection awaiting their responses (pipelining):
+ * browsers pipeline a handful at most; past the cap the oldest is reported
+ * without its response and that response is skipped. */
+#define WS_NET_HTTP_MAX_PENDING 8
+
+/* One TLS ClientHello (handshake message body) buffered per flow: real ones
+ * are 0.2-2 KiB (post-quantum key shares ~1.2 KiB, padding to 512 bytes);
+ * the u24 length field allows 16 MiB. */
+#define WS_NET_TLS_MAX_HELLO (64u * 1024u)
+
+/* A JA3 string: every cipher, extension and group of a legal ClientHello of
+ * WS_NET_TLS_MAX_HELLO bytes could need ~200 KiB; real ones are < 1 KiB.
+ * Longer ones give no JA3 rather than a truncated (wrong) one. */
+#define WS_NET_TLS_MAX_JA3 (16u * 1024u)
+
+/* ALPN protocol names of one ClientHello as text (evidence only). */
+#define WS_NET_TLS_MAX_ALPN_TEXT 512
 
 /* Patterns compiled from a pack's net-patterns lists (all kinds). */
 #define WS_NET_C2_MAX_PATTERNS 256

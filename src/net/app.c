@@ -15,6 +15,8 @@
  *   DNS:     server port 53 (RFC 1035 4.2.2 length-prefixed messages);
  *   HTTP:    the client's first bytes are a request line ("GET /", ...) -
  *            on any port (c2.c looks for Kwampirs C2 requests);
+ *   TLS:     the client's first bytes are a TLS handshake record - on any
+ *            port (tls.c reads the ClientHello, c2.c checks it);
  *   else:    ignored for the rest of the flow.
  */
 #include "core/compat.h"
@@ -61,6 +63,8 @@ static int decide(const struct net_ends *e, int to_server, const uint8_t *p, siz
         return NET_APP_SMB;
     if (to_server && c2_looks_http(p, n))
         return NET_APP_HTTP;
+    if (to_server && c2_looks_tls(p, n))
+        return NET_APP_TLS;
     return NET_APP_NONE;
 }
 
@@ -77,8 +81,7 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
             a->proto = NET_APP_NONE;
         if (a->proto == NET_APP_DCERPC && !(a->dce = dce_pipe_new(c)))
             a->proto = NET_APP_NONE;
-        if ((a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS) &&
-            !(a->c2s = c2_stream_new(c, a->proto == NET_APP_HTTP)))
+        if (NET_APP_IS_C2(a->proto) && !(a->c2s = c2_stream_new(c, a->proto)))
             a->proto = NET_APP_NONE;
         if (a->proto == NET_APP_DICOM && !(a->dicom = dicom_conn_new(c)))
             a->proto = NET_APP_NONE;
@@ -87,7 +90,7 @@ void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, in
         smb_data(c, a->smb, e, to_server, p, n);
     else if (a->proto == NET_APP_DCERPC)
         dce_data(c, a->dce, e, "dcerpc", NULL, to_server, p, n);
-    else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
+    else if (NET_APP_IS_C2(a->proto))
         c2_stream_data(c, a->c2s, e, to_server, p, n);
     else if (a->proto == NET_APP_DICOM)
         dicom_data(c, a->dicom, e, to_server, p, n);
@@ -99,7 +102,7 @@ void app_gap(struct net_ctx *c, struct net_app *a, int to_server)
         smb_gap(c, a->smb, to_server);
     else if (a->proto == NET_APP_DCERPC)
         dce_gap(c, a->dce, to_server);
-    else if (a->proto == NET_APP_HTTP || a->proto == NET_APP_DNS)
+    else if (NET_APP_IS_C2(a->proto))
         c2_stream_gap(c, a->c2s, to_server);
     else if (a->proto == NET_APP_DICOM)
         dicom_gap(c, a->dicom, to_server);

@@ -15,18 +15,38 @@
  *   net.c2.dns.sinkhole  ALERT pack  an answer matches a dns-answer pattern
  *   net.c2.dns.answer    ALERT 75  else, an A/AAAA answer is a C2 address
  *   net.c2.dns.grammar   ALERT pack  a name matches a domain pattern (hunting)
- * HTTP (http_stream_data): client-to-server bytes of a flow whose first bytes
+ * HTTP (http_stream): client-to-server bytes of a flow whose first bytes
  * are a request line; request line and headers (at most
  * WS_NET_HTTP_MAX_HEADER), then Content-Length body bytes skipped, then the
- * next request. A chunked body ends the reading of the connection.
+ * next request; a chunked body is skipped chunk by chunk (RFC 9112 7.1).
  *   net.c2.http.url        ALERT 90  host+path equals a published C2 URL
  *   net.c2.http.host       ALERT 75  Host (or, without one, the server
  *                                    address) is a C2 domain or address
  *   net.c2.http.grammar    ALERT pack  the path matches a url-path pattern and
  *                                    the query a query pattern (hunting)
  *   net.c2.http.user_agent ALERT pack  the User-Agent matches a pattern
- * url, host and grammar are exclusive (the strongest fires). Each finding is
- * emitted once per (rule, client, indicator) per capture.
+ * url, host and grammar are exclusive (the strongest fires).
+ * Responses (http_resp_stream): the server-to-client bytes are read as
+ * status line and headers, bodies skipped by Content-Length or chunk by chunk
+ * (none after HEAD, 1xx, 204, 304; to the end of the connection without
+ * either; 101 ends the reading). A request that would give a finding waits in
+ * the flow's queue (at most WS_NET_HTTP_MAX_PENDING, in request order, as
+ * HTTP/1.1 answers in order) for its response; its findings then carry the
+ * status code, body length, Content-Type and Server, and say whether the C2
+ * channel worked (200 with a body). They are emitted when the response is
+ * read, or without it when the queue overflows, the server direction has a
+ * gap or is unreadable, or the flow ends. The finding keeps the request's
+ * frame and time.
+ * TLS (c2_tls_hello, from tls.c): the client's ClientHello on any port.
+ *   net.c2.tls.sni         ALERT 80  the server name (SNI) is a C2 domain or
+ *                                    a subdomain of one (as net.c2.dns.domain)
+ *   net.c2.tls.ip          ALERT 75  else, the server address is a C2 address
+ *   net.c2.tls.grammar     ALERT pack  else, the SNI matches a domain
+ *                                    pattern (hunting)
+ * with tls.client.server_name, tls.client.ja3 (MD5), and the JA3 string and
+ * ALPN list as evidence. An SSL 2.0-compatible hello (XP-era clients) has
+ * neither: evidence hello_format "sslv2", and only net.c2.tls.ip applies.
+ * Each finding is emitted once per (rule, client, indicator) per capture.
  * A message that is not DNS on port 53 gives one INFO note per capture.
  */
 #include "core/compat.h"
@@ -48,6 +68,7 @@
 #define SEV_IP 75
 #define SEV_URL 90
 #define SEV_HOST 75
+#define SEV_SNI SEV_DOMAIN
 
 enum pat_kind { PK_URL_PATH, PK_DOMAIN, PK_QUERY, PK_UA, PK_DNS_ANSWER, PK_KINDS };
 static const char *const pat_kind_names[PK_KINDS] = {"url-path", "domain", "query", "user-agent",
@@ -245,10 +266,18 @@ struct c2_hit {
 struct c2_obs {
     const struct net_ends *e; /* source = client/querier */
     const char *transport;    /* "udp", "tcp" */
-    const char *protocol;     /* "dns", "http" */
+    const char *protocol;     /* "dns", "http", "tls" */
     const char *qname;
     const char *answers;
     const char *method, *domain, *path, *query, *ua;
+    uint64_t frame; /* 0: the current frame (and time) */
+    int64_t sec;
+    /* HTTP: the response (resp NULL: none was read) */
+    const struct http_resp *resp;
+    uint64_t resp_frame;
+    int64_t body_bytes; /* -1: unknown */
+    /* TLS */
+    const char *sni, *ja3, *ja3_full, *alpn, *hello_format;
 };
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -261,20 +290,33 @@ static uint64_t fnv(uint64_t h, const char *s)
 /* 1 the first time (rule, client, key) is seen in this capture: an
  * open-addressing set of 64-bit hashes (0 = empty), at most half full,
  * doubled up to twice WS_NET_C2_MAX_SEEN slots. */
-static int first_sight(struct net_ctx *c, const struct c2_hit *h, const struct net_ends *e)
+static uint64_t seen_key(const struct c2_hit *h, const struct net_ends *e)
 {
     uint64_t k = fnv(fnv(fnv(14695981039346656037u, h->rule_id), e->cli_ip), h->key);
-    if (k == 0)
-        k = 1;
-    if (c->c2_seen_cap) {
-        size_t mask = c->c2_seen_cap - 1;
-        for (size_t i = (size_t)k & mask;; i = (i + 1) & mask) {
-            if (c->c2_seen[i] == k)
-                return 0;
-            if (c->c2_seen[i] == 0)
-                break;
-        }
+    return k ? k : 1;
+}
+
+/* 1 when (rule, client, key) was already emitted in this capture. */
+static int seen_has(const struct net_ctx *c, uint64_t k)
+{
+    if (!c->c2_seen_cap)
+        return 0;
+    size_t mask = c->c2_seen_cap - 1;
+    /* at most half full: the probe meets an empty slot */
+    for (size_t i = (size_t)k & mask, pass = 0; pass < c->c2_seen_cap; i = (i + 1) & mask, pass++) {
+        if (c->c2_seen[i] == k)
+            return 1;
+        if (c->c2_seen[i] == 0)
+            break;
     }
+    return 0;
+}
+
+static int first_sight(struct net_ctx *c, const struct c2_hit *h, const struct net_ends *e)
+{
+    uint64_t k = seen_key(h, e);
+    if (seen_has(c, k))
+        return 0;
     if (c->n_c2_seen >= WS_NET_C2_MAX_SEEN)
         return 1; /* full: emit without remembering */
     if ((c->n_c2_seen + 1) * 2 > c->c2_seen_cap) {
@@ -308,7 +350,7 @@ static int first_sight(struct net_ctx *c, const struct c2_hit *h, const struct n
     return 1;
 }
 
-#define MAX_KV 24
+#define MAX_KV 32 /* connection, DNS, HTTP request and response, TLS, host notes */
 
 static void kv_s(struct ws_kv *kv, size_t *n, const char *key, const char *v)
 {
@@ -322,6 +364,25 @@ static void kv_i(struct ws_kv *kv, size_t *n, const char *key, int64_t v)
         kv[(*n)++] = (struct ws_kv){.key = key, .type = WS_KV_INT, .num = v};
 }
 
+/* What became of an HTTP request, appended to a finding's message. */
+static void http_outcome(char *out, size_t cap, const struct c2_obs *o)
+{
+    const struct http_resp *r = o->resp;
+    if (!r) {
+        snprintf(out, cap, "; no response read in the capture");
+        return;
+    }
+    int l = snprintf(out, cap, "; the server answered %d", r->status);
+    if (l > 0 && (size_t)l < cap && o->body_bytes >= 0)
+        l += snprintf(out + l, cap - (size_t)l, " with %lld body bytes", (long long)o->body_bytes);
+    if (l > 0 && (size_t)l < cap && r->mime[0])
+        l += snprintf(out + l, cap - (size_t)l, " (%s)", r->mime);
+    if (l > 0 && (size_t)l < cap && r->server[0])
+        l += snprintf(out + l, cap - (size_t)l, ", Server: %s", r->server);
+    if (l > 0 && (size_t)l < cap && r->status == 200 && (o->body_bytes > 0 || r->chunked))
+        snprintf(out + l, cap - (size_t)l, ": the C2 channel worked");
+}
+
 static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_obs *o)
 {
     if (c->stop || !first_sight(c, h, o->e))
@@ -332,7 +393,7 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
     f.source = "pcap";
     f.path = c->path;
     f.path_len = strlen(c->path);
-    f.mtime = c->pk.sec;
+    f.mtime = o->frame ? o->sec : c->pk.sec;
     f.rule_id = h->rule_id;
     f.rule_name = h->rule_name;
     f.severity = h->severity;
@@ -347,8 +408,10 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
         if (!f.description)
             f.description = og->text;
     }
-    char msg[1600];
-    snprintf(msg, sizeof msg, "%s: %s", h->rule_name, h->indicator);
+    char msg[2048];
+    int ml = snprintf(msg, sizeof msg, "%s: %s", h->rule_name, h->indicator);
+    if (ml > 0 && (size_t)ml < sizeof msg && o->protocol && strcmp(o->protocol, "http") == 0)
+        http_outcome(msg + ml, sizeof msg - (size_t)ml, o);
     f.message = msg;
     struct ws_kv fields[MAX_KV], ev[MAX_KV];
     size_t nf = 0, ne = 0;
@@ -365,10 +428,25 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
     kv_s(fields, &nf, "url.path", o->path);
     kv_s(fields, &nf, "url.query", o->query);
     kv_s(fields, &nf, "user_agent.original", o->ua);
+    if (o->resp) {
+        kv_i(fields, &nf, "http.response.status_code", o->resp->status);
+        if (o->body_bytes >= 0)
+            kv_i(fields, &nf, "http.response.body.bytes", o->body_bytes);
+        kv_s(fields, &nf, "http.response.mime_type", o->resp->mime);
+    }
+    kv_s(fields, &nf, "tls.client.server_name", o->sni);
+    kv_s(fields, &nf, "tls.client.ja3", o->ja3);
     /* what the inventory knows so far of either end ("imaging workstation") */
     net_inv_annotate(c, o->e->cli_ip, o->e->srv_ip, fields, &nf, MAX_KV, msg, sizeof msg);
-    kv_i(ev, &ne, "frame", (int64_t)c->pk.frame);
+    kv_i(ev, &ne, "frame", (int64_t)(o->frame ? o->frame : c->pk.frame));
     kv_s(ev, &ne, "indicator", h->indicator);
+    if (o->resp) {
+        kv_i(ev, &ne, "response_frame", (int64_t)o->resp_frame);
+        kv_s(ev, &ne, "response_server", o->resp->server);
+    }
+    kv_s(ev, &ne, "ja3_full", o->ja3_full);
+    kv_s(ev, &ne, "alpn", o->alpn);
+    kv_s(ev, &ne, "hello_format", o->hello_format);
     f.fields = fields;
     f.n_fields = nf;
     f.evidence = ev;
@@ -609,16 +687,65 @@ void c2_dns_message(struct net_ctx *c, const struct net_ends *pkt, const char *t
     ws_free(names);
 }
 
-/* ---- streams: DNS over TCP and HTTP ---- */
+/* ---- streams: DNS over TCP, HTTP and TLS ---- */
 
-struct c2_stream {
-    int http; /* else DNS over TCP */
-    int dead[2];
-    struct net_sbuf buf[2]; /* [1] client->server */
-    uint64_t body_left;
+struct http_req;
+
+/* A request that gives a finding, waiting for its response. */
+struct http_pend {
+    struct http_req *r;
+    uint64_t frame; /* the request's last frame */
+    int64_t sec;
+    int have_resp;
+    struct http_resp resp;
+    uint64_t resp_frame;
+    int64_t body_bytes; /* -1 unknown */
 };
 
-struct c2_stream *c2_stream_new(struct net_ctx *c, int http)
+/* One request in order of the flow: p NULL when it gives no finding. */
+struct http_slot {
+    struct http_pend *p;
+    int head; /* a HEAD request: its response has no body */
+};
+
+/* Where a chunked body (RFC 9112 7.1) is: chunk-size [; ext] CRLF, data,
+ * CRLF, ..., last-chunk "0" CRLF, trailer lines, CRLF. */
+enum { CH_OFF = 0, CH_SIZE, CH_EXT, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER };
+
+struct chunked {
+    int st;
+    int digits;     /* hex digits of the current chunk-size */
+    size_t line;    /* bytes of the current extension or trailer line */
+    uint64_t left;  /* data bytes left in the current chunk */
+    uint64_t total; /* data bytes of the body so far */
+};
+
+/* A chunk-size needs at most 16 hex digits (64 bits); extensions and trailer
+ * lines are skipped up to the header cap. */
+#define CH_MAX_LINE WS_NET_HTTP_MAX_HEADER
+
+struct c2_stream {
+    int kind; /* NET_APP_HTTP, NET_APP_DNS, NET_APP_TLS */
+    int dead[2];
+    struct net_sbuf buf[2]; /* [1] client->server */
+    uint64_t body_left;     /* of the current request */
+    struct chunked ch[2];   /* a chunked body in this direction */
+    struct tls_conn *tls;
+    struct net_ends e; /* the flow, for findings emitted when it ends */
+    /* HTTP responses */
+    struct http_slot q[WS_NET_HTTP_MAX_PENDING];
+    size_t nq;
+    uint64_t resp_skip;      /* responses of requests dropped from the queue */
+    uint64_t resp_body_left; /* of the current response */
+    int resp_to_close;       /* the body runs to the end of the connection */
+    struct http_pend *cur;   /* the request of a body being counted (to the
+                                end of the connection or of the chunks) */
+};
+
+static void pend_emit(struct net_ctx *c, struct c2_stream *s, struct http_pend *pd);
+static void resp_flush(struct net_ctx *c, struct c2_stream *s);
+
+struct c2_stream *c2_stream_new(struct net_ctx *c, int kind)
 {
     if (!net_charge(c, sizeof(struct c2_stream)))
         return NULL;
@@ -627,9 +754,13 @@ struct c2_stream *c2_stream_new(struct net_ctx *c, int http)
         net_uncharge(c, sizeof *s);
         return NULL;
     }
-    s->http = http;
+    s->kind = kind;
     for (int i = 0; i < 2; i++)
-        net_sbuf_init(&s->buf[i], http ? WS_NET_HTTP_MAX_HEADER : 65537u);
+        net_sbuf_init(&s->buf[i], kind == NET_APP_HTTP ? WS_NET_HTTP_MAX_HEADER : 65537u);
+    if (kind == NET_APP_TLS && !(s->tls = tls_conn_new(c))) {
+        c2_stream_free(c, s);
+        return NULL;
+    }
     return s;
 }
 
@@ -637,6 +768,8 @@ void c2_stream_free(struct net_ctx *c, struct c2_stream *s)
 {
     if (!s)
         return;
+    resp_flush(c, s);
+    tls_conn_free(c, s->tls);
     for (int i = 0; i < 2; i++)
         net_sbuf_release(c, &s->buf[i]);
     net_uncharge(c, sizeof *s);
@@ -646,8 +779,19 @@ void c2_stream_free(struct net_ctx *c, struct c2_stream *s)
 void c2_stream_gap(struct net_ctx *c, struct c2_stream *s, int to_server)
 {
     net_sbuf_reset(c, &s->buf[to_server != 0]);
-    if (s->http && to_server)
+    if (s->kind == NET_APP_TLS)
+        tls_conn_gap(c, s->tls, to_server);
+    if (s->kind != NET_APP_HTTP)
+        return;
+    if (to_server) {
         s->dead[1] = 1; /* cannot find the next request line reliably */
+    } else {
+        /* responses can no longer be matched to requests */
+        if (s->cur)
+            s->cur->body_bytes = -1;
+        resp_flush(c, s);
+        s->dead[0] = 1;
+    }
 }
 
 static void dns_stream(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
@@ -810,11 +954,25 @@ static int http_parse(const char *p, size_t n, struct http_req *r)
     return 1;
 }
 
-static void http_check(struct net_ctx *c, const struct net_ends *e, const struct http_req *r)
+/* Hand a hit to c2_emit, or with dry set only count it when it would be new. */
+static void http_hit(struct net_ctx *c, const struct c2_hit *h, const struct c2_obs *o, int dry,
+                     int *hits)
+{
+    if (!dry)
+        c2_emit(c, h, o);
+    else if (!seen_has(c, seen_key(h, o->e)))
+        (*hits)++;
+}
+
+/* The findings of one request (with pd: its response); returns, with dry
+ * set, how many new findings it would give without emitting them. */
+static int http_check(struct net_ctx *c, const struct net_ends *e, const struct http_req *r,
+                      const struct http_pend *pd, int dry)
 {
     const struct net_c2 *x = c->c2;
+    int hits = 0;
     if (!x)
-        return;
+        return 0;
     struct c2_obs o = {.e = e,
                        .transport = "tcp",
                        .protocol = "http",
@@ -823,6 +981,13 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
                        .path = r->path,
                        .query = r->query[0] ? r->query : NULL,
                        .ua = r->ua[0] ? r->ua : NULL};
+    if (pd) {
+        o.frame = pd->frame;
+        o.sec = pd->sec;
+        o.resp = pd->have_resp ? &pd->resp : NULL;
+        o.resp_frame = pd->resp_frame;
+        o.body_bytes = pd->body_bytes;
+    }
     const char *host = r->host[0] ? r->host : e->srv_ip;
     char url[2400], lpath[2048];
     snprintf(lpath, sizeof lpath, "%s", r->path);
@@ -841,7 +1006,7 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
                            NULL,
                            d->s,
                            url};
-        c2_emit(c, &h, &o);
+        http_hit(c, &h, &o, dry, &hits);
     } else if ((d = domain_find(&x->domains, host)) || (d = table_find(&x->ips, host)) ||
                (d = table_find(&x->ips, e->srv_ip))) {
         struct c2_hit h = {"net.c2.http.host",
@@ -851,7 +1016,7 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
                            NULL,
                            d->s,
                            d->s};
-        c2_emit(c, &h, &o);
+        http_hit(c, &h, &o, dry, &hits);
     } else {
         const struct c2_pat *pp = pattern_match(x, PK_URL_PATH, r->path);
         const struct c2_pat *pq = pp ? pattern_match(x, PK_QUERY, r->query) : NULL;
@@ -865,7 +1030,7 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
                                pp->desc,
                                ind,
                                r->path};
-            c2_emit(c, &h, &o);
+            http_hit(c, &h, &o, dry, &hits);
         }
     }
     const struct c2_pat *pu = pattern_match(x, PK_UA, r->ua);
@@ -877,6 +1042,410 @@ static void http_check(struct net_ctx *c, const struct net_ends *e, const struct
                            pu->desc,
                            r->ua,
                            r->ua};
+        http_hit(c, &h, &o, dry, &hits);
+    }
+    return hits;
+}
+
+/* ---- HTTP responses ---- */
+
+static void pend_free(struct net_ctx *c, struct http_pend *pd)
+{
+    ws_free(pd->r);
+    ws_free(pd);
+    net_uncharge(c, sizeof(struct http_pend) + sizeof(struct http_req));
+}
+
+static void pend_emit(struct net_ctx *c, struct c2_stream *s, struct http_pend *pd)
+{
+    http_check(c, &s->e, pd->r, pd, 0);
+    pend_free(c, pd);
+}
+
+/* Emit what waits, without (more of) its response. */
+static void resp_flush(struct net_ctx *c, struct c2_stream *s)
+{
+    if (s->cur && s->ch[0].st)
+        s->cur->body_bytes = -1; /* the chunks did not end */
+    if (s->cur) {
+        pend_emit(c, s, s->cur);
+        s->cur = NULL;
+    }
+    for (size_t i = 0; i < s->nq; i++)
+        if (s->q[i].p)
+            pend_emit(c, s, s->q[i].p);
+    s->nq = 0;
+}
+
+/* A request was read (r consumed): report it now, or queue it for its
+ * response. Every request takes a slot, so responses pair up in order. */
+static void http_request(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e,
+                         struct http_req *r)
+{
+    s->e = *e;
+    int head = strcmp(r->method, "HEAD") == 0;
+    struct http_pend *pd = NULL;
+    if (http_check(c, e, r, NULL, 1) > 0) {
+        if (!s->dead[0] && net_charge(c, sizeof *pd + sizeof *r)) {
+            pd = ws_calloc(1, sizeof *pd);
+            if (!pd)
+                net_uncharge(c, sizeof *pd + sizeof *r);
+        }
+        if (!pd)
+            http_check(c, e, r, NULL, 0); /* no response to wait for, or no room */
+    }
+    if (pd) {
+        pd->r = r;
+        pd->frame = c->pk.frame;
+        pd->sec = c->pk.sec;
+        pd->body_bytes = -1;
+    } else {
+        ws_free(r);
+    }
+    if (s->dead[0])
+        return;
+    if (s->nq == WS_NET_HTTP_MAX_PENDING) {
+        struct http_pend *old = s->q[0].p;
+        memmove(s->q, s->q + 1, (s->nq - 1) * sizeof s->q[0]);
+        s->nq--;
+        s->resp_skip++;
+        if (old)
+            pend_emit(c, s, old);
+    }
+    s->q[s->nq++] = (struct http_slot){pd, head};
+}
+
+ws_status c2_http_parse_response(const char *p, size_t n, struct http_resp *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = -1;
+    const char *end = p + n, *eol = memchr(p, '\n', n);
+    /* status-line = HTTP-version SP status-code SP [reason-phrase] (RFC 9112 4) */
+    if (!eol || n < 5 || memcmp(p, "HTTP/", 5) != 0)
+        return WS_E_CORRUPT;
+    const char *sp = memchr(p, ' ', (size_t)(eol - p));
+    if (!sp || eol - sp < 4)
+        return WS_E_CORRUPT;
+    int status = 0;
+    for (int i = 1; i <= 3; i++) {
+        if (sp[i] < '0' || sp[i] > '9')
+            return WS_E_CORRUPT;
+        status = status * 10 + (sp[i] - '0');
+    }
+    if (sp[4] != ' ' && sp[4] != '\r' && sp[4] != '\n')
+        return WS_E_CORRUPT;
+    r->status = status;
+    const char *line = eol + 1;
+    for (int pass = 0; line < end && pass < 1024; pass++) {
+        const char *le = memchr(line, '\n', (size_t)(end - line));
+        if (!le)
+            le = end;
+        size_t ll = (size_t)(le - line);
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        const char *colon = memchr(line, ':', ll);
+        if (colon) {
+            size_t kl = (size_t)(colon - line);
+            const char *v = colon + 1;
+            size_t vl = ll - kl - 1;
+            while (vl && (*v == ' ' || *v == '\t')) {
+                v++;
+                vl--;
+            }
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
+            if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
+                const char *vp = v;
+                r->has_length =
+                    ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) == WS_OK &&
+                    vp == v + vl;
+                if (!r->has_length)
+                    r->content_length = 0;
+            } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
+                       strncasecmp(v + vl - 7, "chunked", 7) == 0) {
+                r->chunked = 1;
+            } else if (kl == 12 && strncasecmp(line, "content-type", 12) == 0) {
+                const char *semi = memchr(v, ';', vl);
+                size_t ml = semi ? (size_t)(semi - v) : vl;
+                while (ml && (v[ml - 1] == ' ' || v[ml - 1] == '\t'))
+                    ml--;
+                text_copy(r->mime, sizeof r->mime, v, ml);
+                lower(r->mime);
+            } else if (kl == 6 && strncasecmp(line, "server", 6) == 0) {
+                text_copy(r->server, sizeof r->server, v, vl);
+            }
+        }
+        line = le + 1;
+    }
+    if (r->chunked) /* RFC 9112 6.3: chunked overrides Content-Length */
+        r->has_length = 0;
+    return WS_OK;
+}
+
+/* Read chunked body bytes from (p, n): returns the bytes used; *res 1 when
+ * the body ended, -1 when it breaks the format, else 0 (more needed). Each
+ * byte outside chunk data is one step; data is skipped in one step. */
+static size_t chunked_feed(struct chunked *k, const uint8_t *p, size_t n, int *res)
+{
+    size_t i = 0;
+    *res = 0;
+    while (i < n) {
+        uint8_t ch = p[i];
+        switch (k->st) {
+        case CH_SIZE: {
+            int v = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+            if (v >= 0) {
+                if (++k->digits > 16) {
+                    *res = -1;
+                    return i;
+                }
+                k->left = (k->left << 4) | (uint64_t)v;
+                i++;
+                continue;
+            }
+            if (k->digits == 0) {
+                *res = -1;
+                return i;
+            }
+            k->st = CH_EXT;
+            k->line = 0;
+            continue; /* this byte again, as part of the rest of the line */
+        }
+        case CH_EXT:
+            i++;
+            if (ch == '\n') {
+                k->digits = 0;
+                k->line = 0;
+                k->st = k->left ? CH_DATA : CH_TRAILER;
+            } else if (++k->line > CH_MAX_LINE) {
+                *res = -1;
+                return i;
+            }
+            continue;
+        case CH_DATA: {
+            size_t t = n - i < k->left ? n - i : (size_t)k->left;
+            i += t;
+            k->left -= t;
+            k->total = t > UINT64_MAX - k->total ? UINT64_MAX : k->total + t;
+            if (!k->left)
+                k->st = CH_DATA_CR;
+            continue;
+        }
+        case CH_DATA_CR:
+            if (ch == '\r') {
+                i++;
+                k->st = CH_DATA_LF;
+                continue;
+            }
+            k->st = CH_DATA_LF; /* a bare LF is tolerated (RFC 9112 2.2) */
+            continue;
+        case CH_DATA_LF:
+            if (ch != '\n') {
+                *res = -1;
+                return i;
+            }
+            i++;
+            k->st = CH_SIZE;
+            continue;
+        case CH_TRAILER:
+            i++;
+            if (ch == '\n') {
+                if (k->line == 0) {
+                    k->st = CH_OFF;
+                    *res = 1;
+                    return i;
+                }
+                k->line = 0;
+            } else if (ch != '\r' && ++k->line > CH_MAX_LINE) {
+                *res = -1;
+                return i;
+            }
+            continue;
+        default:
+            *res = 1;
+            return i;
+        }
+    }
+    return i;
+}
+
+/* Feed the buffered bytes of b, then (p, n), to the chunked body of
+ * direction d: returns *res as chunked_feed, bytes used are dropped. */
+static int chunked_step(struct net_ctx *c, struct c2_stream *s, int d, const uint8_t **p, size_t *n)
+{
+    struct net_sbuf *b = &s->buf[d];
+    int res;
+    if (b->b.len) {
+        size_t u = chunked_feed(&s->ch[d], (const uint8_t *)b->b.data, b->b.len, &res);
+        net_sbuf_consume(c, b, u);
+    } else {
+        size_t u = chunked_feed(&s->ch[d], *p, *n, &res);
+        *p += u;
+        *n -= u;
+    }
+    return res;
+}
+
+/* One response header block was read. */
+static void http_response(struct net_ctx *c, struct c2_stream *s, const struct http_resp *r)
+{
+    if (r->status >= 100 && r->status < 200 && r->status != 101)
+        return; /* interim (100 Continue): the final response follows */
+    struct http_slot slot = {NULL, 0};
+    if (s->resp_skip) {
+        s->resp_skip--;
+    } else if (s->nq) {
+        slot = s->q[0];
+        memmove(s->q, s->q + 1, (s->nq - 1) * sizeof s->q[0]);
+        s->nq--;
+    }
+    /* message body length: RFC 9112 6.3 */
+    int64_t body = -1;
+    if (slot.head || r->status == 204 || r->status == 304 || r->status < 200) {
+        body = 0;
+    } else if (r->chunked) {
+        s->ch[0] = (struct chunked){.st = CH_SIZE};
+    } else if (r->has_length) {
+        body = r->content_length > INT64_MAX ? INT64_MAX : (int64_t)r->content_length;
+        s->resp_body_left = r->content_length;
+    } else {
+        s->resp_to_close = 1;
+        body = 0;
+    }
+    if (r->status == 101)
+        s->dead[0] = 1; /* another protocol follows */
+    if (slot.p) {
+        slot.p->have_resp = 1;
+        slot.p->resp = *r;
+        slot.p->resp_frame = c->pk.frame;
+        slot.p->body_bytes = body;
+        if ((s->resp_to_close || s->ch[0].st) && !s->dead[0])
+            s->cur = slot.p; /* counted to the end of the flow or of the chunks */
+        else
+            pend_emit(c, s, slot.p);
+    }
+    if (s->dead[0])
+        resp_flush(c, s);
+}
+
+static void http_resp_stream(struct net_ctx *c, struct c2_stream *s, const uint8_t *p, size_t n)
+{
+    struct net_sbuf *b = &s->buf[0];
+    /* each pass consumes body bytes or one header block, or stops */
+    for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop && !s->dead[0]; pass++) {
+        if (s->resp_to_close) {
+            if (s->cur) {
+                uint64_t add = (uint64_t)n + b->b.len;
+                uint64_t have = (uint64_t)s->cur->body_bytes;
+                s->cur->body_bytes =
+                    add > (uint64_t)INT64_MAX - have ? INT64_MAX : (int64_t)(have + add);
+            }
+            net_sbuf_reset(c, b);
+            return;
+        }
+        if (s->ch[0].st) {
+            int res = chunked_step(c, s, 0, &p, &n);
+            if (res < 0) {
+                s->dead[0] = 1; /* lost the framing */
+                s->ch[0].st = CH_OFF;
+                if (s->cur)
+                    s->cur->body_bytes = -1;
+                net_sbuf_reset(c, b);
+                resp_flush(c, s);
+                return;
+            }
+            if (res > 0 && s->cur) {
+                uint64_t t = s->ch[0].total;
+                s->cur->body_bytes = t > INT64_MAX ? INT64_MAX : (int64_t)t;
+                pend_emit(c, s, s->cur);
+                s->cur = NULL;
+            }
+            continue;
+        }
+        if (s->resp_body_left) {
+            if (b->b.len) {
+                size_t t = b->b.len < s->resp_body_left ? b->b.len : (size_t)s->resp_body_left;
+                net_sbuf_consume(c, b, t);
+                s->resp_body_left -= t;
+            } else {
+                size_t t = n < s->resp_body_left ? n : (size_t)s->resp_body_left;
+                p += t;
+                n -= t;
+                s->resp_body_left -= t;
+            }
+            continue;
+        }
+        if (n) {
+            if (net_sbuf_add(c, b, p, n) != WS_OK) {
+                s->dead[0] = 1; /* a header block beyond the cap: not HTTP we read */
+                net_sbuf_reset(c, b);
+                resp_flush(c, s);
+                return;
+            }
+            n = 0;
+        }
+        size_t hl = header_end(b->b.data, b->b.len);
+        if (!hl)
+            return; /* wait for more */
+        struct http_resp r;
+        if (c2_http_parse_response(b->b.data, hl, &r) != WS_OK) {
+            s->dead[0] = 1;
+            net_sbuf_reset(c, b);
+            resp_flush(c, s);
+            return;
+        }
+        net_sbuf_consume(c, b, hl);
+        http_response(c, s, &r);
+    }
+}
+
+/* ---- TLS ---- */
+
+void c2_tls_hello(struct net_ctx *c, const struct net_ends *e, const struct tls_hello *th)
+{
+    const struct net_c2 *x = c->c2;
+    if (!x)
+        return;
+    const char *sni = th->sni[0] ? th->sni : NULL;
+    struct c2_obs o = {.e = e,
+                       .transport = "tcp",
+                       .protocol = "tls",
+                       .sni = sni,
+                       .ja3 = th->ja3_md5[0] ? th->ja3_md5 : NULL,
+                       .ja3_full = th->ja3.len ? th->ja3.data : NULL,
+                       .alpn = th->alpn[0] ? th->alpn : NULL,
+                       .hello_format = th->sslv2 ? "sslv2" : NULL};
+    const struct c2_entry *d = sni ? domain_find(&x->domains, sni) : NULL;
+    const struct c2_pat *pt;
+    if (d) {
+        struct c2_hit h = {"net.c2.tls.sni",
+                           "TLS connection to a Kwampirs C2 domain (SNI)",
+                           SEV_SNI,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           sni};
+        c2_emit(c, &h, &o);
+    } else if ((d = table_find(&x->ips, e->srv_ip))) {
+        struct c2_hit h = {"net.c2.tls.ip",
+                           "TLS connection to a Kwampirs C2 address",
+                           SEV_IP,
+                           d->origin,
+                           NULL,
+                           d->s,
+                           e->srv_ip};
+        c2_emit(c, &h, &o);
+    } else if (sni && (pt = pattern_match(x, PK_DOMAIN, sni))) {
+        struct c2_hit h = {"net.c2.tls.grammar",
+                           "TLS server name follows the Kwampirs C2 domain grammar",
+                           pt->score,
+                           pt->origin,
+                           pt->desc,
+                           sni,
+                           sni};
         c2_emit(c, &h, &o);
     }
 }
@@ -889,6 +1458,14 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
     struct net_sbuf *b = &s->buf[1];
     /* each pass consumes body bytes or one header block, or stops */
     for (int pass = 0; pass < 65536 && (n > 0 || b->b.len > 0) && !c->stop; pass++) {
+        if (s->ch[1].st) {
+            if (chunked_step(c, s, 1, &p, &n) < 0) {
+                s->dead[1] = 1; /* lost the framing */
+                net_sbuf_reset(c, b);
+                return;
+            }
+            continue;
+        }
         if (s->body_left) {
             if (b->b.len) {
                 size_t t = b->b.len < s->body_left ? b->b.len : (size_t)s->body_left;
@@ -922,11 +1499,10 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
             ws_free(r);
             return;
         }
-        http_check(c, e, r);
-        s->body_left = r->content_length;
+        s->body_left = r->chunked ? 0 : r->content_length; /* RFC 9112 6.3 */
         if (r->chunked)
-            s->dead[1] = 1;
-        ws_free(r);
+            s->ch[1] = (struct chunked){.st = CH_SIZE};
+        http_request(c, s, e, r);
         net_sbuf_consume(c, b, hl);
         if (s->dead[1]) {
             net_sbuf_reset(c, b);
@@ -940,8 +1516,12 @@ void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_end
 {
     if (s->dead[to_server != 0])
         return;
-    if (s->http)
+    if (s->kind == NET_APP_HTTP && to_server)
         http_stream(c, s, e, to_server, p, n);
+    else if (s->kind == NET_APP_HTTP)
+        http_resp_stream(c, s, p, n);
+    else if (s->kind == NET_APP_TLS)
+        tls_conn_data(c, s->tls, e, to_server, p, n);
     else
         dns_stream(c, s, e, to_server, p, n);
 }

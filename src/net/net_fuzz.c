@@ -1,7 +1,8 @@
 /*
  * net_fuzz.c - drive one protocol dissector over raw bytes, without a
  * capture, for the fuzz harnesses (fuzz/fuzz-smb2.c, fuzz/fuzz-dcerpc.c,
- * fuzz/fuzz-dicom.c) and unit tests.
+ * fuzz/fuzz-dicom.c, fuzz/fuzz-tls.c) and unit tests; with a pack, the C2 checks
+ * run too.
  *
  * The input is a sequence of chunks: 1 byte direction (bit 0: 1 client to
  * server), 2 bytes little-endian length, then that many bytes (cut short at
@@ -24,7 +25,13 @@
 
 ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit, void *user)
 {
-    struct ws_net_opts o = {.emit = emit, .emit_user = user};
+    return net_fuzz_stream_pack(proto, NULL, p, n, emit, user);
+}
+
+ws_status net_fuzz_stream_pack(int proto, const struct ws_pack *pack, const uint8_t *p, size_t n,
+                               ws_emit_fn emit, void *user)
+{
+    struct ws_net_opts o = {.emit = emit, .emit_user = user, .pack = pack};
     ws_net *net = NULL;
     ws_status st = ws_net_new(&o, &net);
     if (st != WS_OK)
@@ -47,9 +54,13 @@ ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit
         a.smb = smb_conn_new(&c);
     else if (proto == NET_APP_DICOM)
         a.dicom = dicom_conn_new(&c);
+    else if (NET_APP_IS_C2(proto))
+        a.c2s = c2_stream_new(&c, proto);
     else
         a.dce = dce_pipe_new(&c);
-    if (!a.smb && !a.dce && !a.dicom) {
+    if (proto == NET_APP_DNS)
+        e.srv_port = 53;
+    if (!a.smb && !a.dce && !a.dicom && !a.c2s) {
         st = WS_E_NOMEM;
         goto out;
     }

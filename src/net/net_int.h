@@ -12,7 +12,9 @@
  *   svcctl.c   MS-SCMR NDR stubs (RCreateService*, OpenService, StartService)
  *   files.c    rebuilding files from writes, SHA-256
  *   detect.c   service/file records, correlation, findings
- *   c2.c       Kwampirs C2 in DNS (UDP and TCP port 53) and HTTP requests
+ *   c2.c       Kwampirs C2 in DNS (UDP and TCP port 53), HTTP requests (with
+ *              their responses) and TLS ClientHellos
+ *   tls.c      TLS records -> ClientHello: SNI, ALPN, JA3
  *   dicom.c    DICOM Upper Layer associations (PS3.8): AE titles, SOP classes
  *   inventory.c  per-host facts (SMB dialects and OS, DICOM roles) for the
  *              net.inventory.host findings and the notes on alerts
@@ -142,6 +144,7 @@ struct net_ctx {
 
     /* host inventory (inventory.c), NULL until the first fact */
     struct net_inv *inv;
+    int tls_malformed_reported;
 };
 
 /* ---- findings (detect.c) ---- */
@@ -188,8 +191,11 @@ enum {
     NET_APP_NONE,
     NET_APP_HTTP,
     NET_APP_DNS,
-    NET_APP_DICOM
+    NET_APP_DICOM,
+    NET_APP_TLS
 };
+/* The protocols c2.c reads through a struct c2_stream. */
+#define NET_APP_IS_C2(p) ((p) == NET_APP_HTTP || (p) == NET_APP_DNS || (p) == NET_APP_TLS)
 
 void app_data(struct net_ctx *c, struct net_app *a, const struct net_ends *e, int to_server,
               const uint8_t *p, size_t n);
@@ -201,6 +207,10 @@ void app_release(struct net_ctx *c, struct net_app *a);
 
 WS_MUST_CHECK ws_status net_fuzz_stream(int proto, const uint8_t *p, size_t n, ws_emit_fn emit,
                                         void *user);
+/* The same with a pack (borrowed) for the C2 checks of HTTP, DNS and TLS. */
+WS_MUST_CHECK ws_status net_fuzz_stream_pack(int proto, const struct ws_pack *pack,
+                                             const uint8_t *p, size_t n, ws_emit_fn emit,
+                                             void *user);
 
 /* ---- c2.c ---- */
 
@@ -217,8 +227,10 @@ void udp_datagram(struct net_ctx *c, int family, const uint8_t *src, const uint8
                   const uint8_t *udp, size_t have);
 /* Do the first client bytes of a flow start an HTTP request line? */
 int c2_looks_http(const uint8_t *p, size_t n);
-/* A TCP stream carrying HTTP (http 1) or DNS (http 0). */
-struct c2_stream *c2_stream_new(struct net_ctx *c, int http);
+/* Do the first client bytes of a flow start a TLS handshake record (tls.c)? */
+int c2_looks_tls(const uint8_t *p, size_t n);
+/* A TCP stream carrying kind NET_APP_HTTP, NET_APP_DNS or NET_APP_TLS. */
+struct c2_stream *c2_stream_new(struct net_ctx *c, int kind);
 void c2_stream_free(struct net_ctx *c, struct c2_stream *s);
 void c2_stream_data(struct net_ctx *c, struct c2_stream *s, const struct net_ends *e, int to_server,
                     const uint8_t *p, size_t n);
@@ -281,6 +293,40 @@ void net_inv_emit(struct net_ctx *c);
 int net_inv_annotate(const struct net_ctx *c, const char *cli, const char *srv, struct ws_kv *kv,
                      size_t *n, size_t cap, char *msg, size_t msgcap);
 void net_inv_free(struct net_ctx *c);
+/* What tls.c read from one ClientHello. */
+struct tls_hello {
+    uint16_t version; /* legacy_version */
+    int sslv2;        /* an SSL 2.0-compatible CLIENT-HELLO: no extensions */
+    int has_sni;
+    char sni[WS_NET_DNS_MAX_NAME_TEXT];  /* first host_name: lowercase, no trailing dot,
+                                            bytes outside 0x21..0x7e as \DDD */
+    char alpn[WS_NET_TLS_MAX_ALPN_TEXT]; /* protocol names joined by ',' (cut at the cap) */
+    struct ws_buf ja3;                   /* JA3 string; empty when longer than its cap */
+    char ja3_md5[33];                    /* "" with it */
+};
+void tls_hello_init(struct tls_hello *h);
+void tls_hello_release(struct tls_hello *h);
+/* Decode a ClientHello body (after the 4-byte handshake header) into h
+ * (initialised); WS_E_CORRUPT when it breaks the format (h then partial). */
+WS_MUST_CHECK ws_status tls_parse_client_hello(const uint8_t *p, size_t n, struct tls_hello *h);
+struct tls_conn;
+struct tls_conn *tls_conn_new(struct net_ctx *c);
+void tls_conn_free(struct net_ctx *c, struct tls_conn *t);
+void tls_conn_data(struct net_ctx *c, struct tls_conn *t, const struct net_ends *e, int to_server,
+                   const uint8_t *p, size_t n);
+void tls_conn_gap(struct net_ctx *c, struct tls_conn *t, int to_server);
+/* c2.c: check a ClientHello of flow e against the C2 tables. */
+void c2_tls_hello(struct net_ctx *c, const struct net_ends *e, const struct tls_hello *h);
+/* c2.c: an HTTP response header block (fuzzing, tests): status code, or -1. */
+struct http_resp {
+    int status;
+    int has_length;
+    uint64_t content_length;
+    int chunked;
+    char mime[128];   /* Content-Type without parameters, lowercase */
+    char server[256]; /* Server */
+};
+WS_MUST_CHECK ws_status c2_http_parse_response(const char *p, size_t n, struct http_resp *r);
 
 /* ---- smb.c ---- */
 

@@ -268,6 +268,12 @@
 /* A name from the wire (share path, file name, user, service name) after UTF-8
  * conversion. NTFS paths are at most 32767 UTF-16 units (x3 in UTF-8). */
 #define WS_NET_MAX_NAME (3u * 32768u)
+/* ITaskSchedulerService (tsch.c): a task definition's XML in UTF-16 units
+ * (real ones are 2-4 KB; the schema allows many actions, not megabytes), a
+ * value taken from it, and how many Exec actions' commands are listed. */
+#define WS_NET_TSCH_MAX_XML_CHARS (256u * 1024u)
+#define WS_NET_TSCH_MAX_VALUE 8192u
+#define WS_NET_TSCH_MAX_ACTIONS 8
 
 /* An NTLM user, domain or workstation name on the wire: AD account names are
  * at most 256 characters (sAMAccountName 20, UPN 256), NetBIOS names 15. */

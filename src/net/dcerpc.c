@@ -36,7 +36,7 @@
 #include "core/cur.h"
 #include "net/net_int.h"
 
-enum { IF_OTHER = 0, IF_SVCCTL, IF_ATSVC };
+enum { IF_OTHER = 0, IF_SVCCTL, IF_ATSVC, IF_TSCH };
 enum { CALL_NONE = 0, CALL_CREATE, CALL_OPEN_SVC };
 
 #define PT_REQUEST 0
@@ -62,6 +62,9 @@ static const uint8_t UUID_NDR64[16] = {0x33, 0x05, 0x71, 0x71, 0xba, 0xbe, 0x37,
                                        0x83, 0x19, 0xb5, 0xdb, 0xef, 0x9c, 0xcc, 0x36};
 static const uint8_t UUID_ATSVC[16] = {0x82, 0x06, 0xf7, 0x1f, 0x51, 0x0a, 0xe8, 0x30,
                                        0x07, 0x6d, 0x74, 0x0b, 0xe8, 0xce, 0xe9, 0x8b};
+/* ITaskSchedulerService 86d35949-83c9-4044-b424-db363231fd0c (MS-TSCH 1.9) */
+static const uint8_t UUID_TSCH[16] = {0x49, 0x59, 0xd3, 0x86, 0xc9, 0x83, 0x44, 0x40,
+                                      0xb4, 0x24, 0xdb, 0x36, 0x32, 0x31, 0xfd, 0x0c};
 
 struct dce_ctxi {
     uint16_t id;
@@ -254,6 +257,19 @@ static void on_request(struct net_ctx *c, struct dce_pipe *d, const struct pdu_c
         ws_free(command);
         return;
     }
+    if (iface == IF_TSCH && opnum == 1) { /* SchRpcRegisterTask */
+        struct tsch_task t;
+        ws_status st = tsch_parse_register(ctx_ndr64(d, ctx), stub, n, &t);
+        if (st != WS_OK) {
+            net_report(c, 0, "net.error.tsch", st, x->e,
+                       "ITaskSchedulerService SchRpcRegisterTask request in frame %llu unreadable",
+                       (unsigned long long)c->pk.frame);
+            return;
+        }
+        net_task_register(c, x->e, x->proto, acct, &t);
+        tsch_task_release(&t);
+        return;
+    }
     if (iface != IF_SVCCTL)
         return;
     if (svcctl_is_create(opnum)) {
@@ -340,6 +356,7 @@ static void bind_items(struct dce_pipe *d, struct ws_cur *b)
             return;
         int iface = !memcmp(uuid, UUID_SVCCTL, 16)  ? IF_SVCCTL
                     : !memcmp(uuid, UUID_ATSVC, 16) ? IF_ATSVC
+                    : !memcmp(uuid, UUID_TSCH, 16)  ? IF_TSCH
                                                     : IF_OTHER;
         ctx_set(d, id, iface, syntax && !memcmp(syntax, UUID_NDR64, 16));
         if (d->nbind_ids < WS_NET_MAX_DCE_CTX)
@@ -467,6 +484,10 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
                 net_svc_add(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), opnum, &sc);
             /* a fault answer is not sealed: its status still tells the result */
             call_add(d, call_id, opnum, CALL_CREATE, idx);
+        } else if (ptype == PT_REQUEST && ctx_iface(d, ctx) == IF_TSCH && opnum == 1 &&
+                   (flags & PFC_FIRST_FRAG)) {
+            struct tsch_task t = {.sealed = 1}; /* a task registered: what, we cannot see */
+            net_task_register(c, x->e, x->proto, x->acct ? x->acct : dce_account(d), &t);
         } else if (ptype == PT_RESPONSE && (flags & PFC_LAST_FRAG)) {
             struct dce_call k;
             (void)call_take(d, call_id, &k); /* sealed: its return code cannot be read */
@@ -474,7 +495,7 @@ static void pdu(struct net_ctx *c, struct dce_pipe *d, const struct pdu_ctx *x, 
         if (ptype == PT_REQUEST && ctx_iface(d, ctx) != IF_OTHER && !d->encrypted_reported) {
             d->encrypted_reported = 1;
             net_report(c, 1, "net.dcerpc.encrypted", WS_E_UNSUPPORTED, x->e,
-                       "svcctl/atsvc calls from frame %llu are sealed (packet privacy); their "
+                       "svcctl/atsvc/tsch calls from frame %llu are sealed (packet privacy); their "
                        "arguments cannot be examined",
                        (unsigned long long)c->pk.frame);
         }

@@ -17,12 +17,19 @@
  *                                         then a service created on that host
  *                                         by the same client whose binary
  *                                         path names the file - one per service
- * then one INFO per file written to an admin share (net.smb.admin_share_write),
- * per SMB1-only server (net.smb1.only) and per notable host of the inventory
- * (net.inventory.host, inventory.c). Every ALERT between hosts the inventory
- * describes carries wormsign.server.* / wormsign.client.* fields and a
- * phrase such as "(server 10.1.2.3: imaging workstation, XP-era)". Errors are emitted at once
- * (net_report), at most WS_NET_MAX_ERRORS per capture, then summarised.
+ *
+ * and, at once when seen (they need no correlation):
+ *   net.atsvc.job_add           ALERT 40  a remote AT job (NetrJobAdd)
+ *   net.tsch.register_task      ALERT 40  a remote scheduled task (MS-TSCH
+ *                                         SchRpcRegisterTask): task path,
+ *                                         Exec command and arguments, run-as
+ *
+ * At the end of the capture also one INFO per file written to an admin share
+ * (net.smb.admin_share_write), per SMB1-only server (net.smb1.only) and per notable host of the
+ * inventory (net.inventory.host, inventory.c). Every ALERT between hosts the inventory describes
+ * carries wormsign.server.* / wormsign.client.* fields and a phrase such as "(server 10.1.2.3:
+ * imaging workstation, XP-era)". Errors are emitted at once (net_report), at most WS_NET_MAX_ERRORS
+ * per capture, then summarised.
  */
 #include "core/compat.h"
 
@@ -257,41 +264,92 @@ long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name)
     return -1;
 }
 
-void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
-                 const struct net_account *acct, const char *server, const char *command)
+/* A remote scheduled job or task: one finding, emitted at once. */
+struct job_rule {
+    const char *id, *name, *description, *action, *noun;
+};
+
+static void emit_job(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                     const struct net_account *acct, const struct job_rule *r, struct kvs *ev,
+                     const char *what)
 {
     char msg[512], when[64], frame[24];
-    struct kvs fields = {0}, ev = {0};
+    struct kvs fields = {0};
     ends_fields(&fields, e, NULL, 0);
     kv_str(&fields, "network.protocol", proto);
-    kv_str(&fields, "event.action", "scheduled-job-created");
+    kv_str(&fields, "event.action", r->action);
     if (acct) {
         kv_str(&fields, "user.name", acct->user);
         kv_str(&fields, "user.domain", acct->domain);
     }
-    kv_str(&ev, "command", command);
-    kv_str(&ev, "server_name", server);
     snprintf(frame, sizeof frame, "%llu", (unsigned long long)c->pk.frame);
-    kv_str(&ev, "frames", frame);
+    kv_str(ev, "frames", frame);
     time_text(c->pk.sec, c->pk.usec, when, sizeof when);
-    kv_str(&ev, "time", when);
-    snprintf(msg, sizeof msg, "%s scheduled a job on %s: %.300s", e->cli_ip, e->srv_ip,
-             command ? command : "");
+    kv_str(ev, "time", when);
+    snprintf(msg, sizeof msg, "%s scheduled %s on %s: %.300s", e->cli_ip, r->noun, e->srv_ip,
+             what ? what : "");
     struct ws_finding f;
     finding_init(c, &f, WS_FINDING_ALERT);
-    f.rule_id = "net.atsvc.job_add";
-    f.rule_name = "Remote scheduled job (atsvc NetrJobAdd)";
-    f.description = "A client scheduled a command on another host through the AT service "
-                    "(MS-TSCH ATSvc), a lateral-movement technique of at.exe and atexec.";
-    f.reference = "https://attack.mitre.org/techniques/T1053/002/";
+    f.rule_id = r->id;
+    f.rule_name = r->name;
+    f.description = r->description;
+    f.reference = "https://attack.mitre.org/techniques/T1053/";
     f.severity = SEV_CREATE;
     f.mtime = c->pk.sec;
     f.message = msg;
     f.fields = fields.kv;
     f.n_fields = fields.n;
-    f.evidence = ev.kv;
-    f.n_evidence = ev.n;
+    f.evidence = ev->kv;
+    f.n_evidence = ev->n;
     emit(c, &f);
+}
+
+void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                 const struct net_account *acct, const char *server, const char *command)
+{
+    static const struct job_rule r = {
+        "net.atsvc.job_add", "Remote scheduled job (atsvc NetrJobAdd)",
+        "A client scheduled a command on another host through the AT service (MS-TSCH ATSvc), "
+        "a lateral-movement technique of at.exe and atexec.",
+        "scheduled-job-created", "a job"};
+    struct kvs ev = {0};
+    kv_str(&ev, "command", command);
+    kv_str(&ev, "server_name", server);
+    emit_job(c, e, proto, acct, &r, &ev, command);
+}
+
+void net_task_register(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                       const struct net_account *acct, const struct tsch_task *t)
+{
+    static const struct job_rule r = {
+        "net.tsch.register_task", "Remote scheduled task (ITaskSchedulerService)",
+        "A client registered a scheduled task on another host through the Task Scheduler "
+        "service (MS-TSCH SchRpcRegisterTask), as schtasks /create /s and atexec do to run a "
+        "command there.",
+        "scheduled-task-created", "a task"};
+    struct kvs ev = {0};
+    char what[512], flags[16], logon[16];
+    kv_str(&ev, "task_path", t->path);
+    kv_str(&ev, "command", t->command);
+    kv_str(&ev, "arguments", t->arguments);
+    kv_str(&ev, "run_as", t->user);
+    if (!t->sealed) {
+        snprintf(flags, sizeof flags, "0x%x", t->flags);
+        kv_str(&ev, "flags", flags);
+    }
+    if (t->has_logon_type) {
+        snprintf(logon, sizeof logon, "%u", t->logon_type);
+        kv_str(&ev, "logon_type", logon);
+    }
+    if (t->sealed)
+        kv_bool(&ev, "sealed", 1);
+    if (t->sealed)
+        snprintf(what, sizeof what, "(arguments sealed by RPC packet privacy)");
+    else
+        snprintf(what, sizeof what, "%.100s %.300s%s%.100s", t->path ? t->path : "",
+                 t->command ? t->command : "", t->arguments ? " " : "",
+                 t->arguments ? t->arguments : "");
+    emit_job(c, e, proto, acct, &r, &ev, what);
 }
 
 void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client)

@@ -8,9 +8,9 @@
  * server), 2 bytes little-endian length, then that many bytes (cut short at
  * the end of the input). Each chunk is one in-order delivery to the
  * dissector, as TCP reassembly would make it; a direction byte with bit 1
- * set declares a gap first. A DCE/RPC run also binds context 0 to svcctl up
- * front when bit 7 of the first byte is set, so the fuzzer reaches the NDR
- * decoders quickly.
+ * set declares a gap first. A DCE/RPC run also binds context 0 up front
+ * when bit 7 of the first byte is set - to ITaskSchedulerService if bit 6 is
+ * set too, else to svcctl - so the fuzzer reaches the NDR decoders quickly.
  */
 #include "core/compat.h"
 
@@ -65,13 +65,17 @@ ws_status net_fuzz_stream_pack(int proto, const struct ws_pack *pack, const uint
         goto out;
     }
     if (proto == NET_APP_DCERPC && n > 0 && (p[0] & 0x80)) {
-        static const uint8_t bind[72] = {
-            5,    0,    11,   3,    0x10, 0,    0,    0,    72,   0,    0,    0,
-            1,    0,    0,    0,    0xb8, 0x10, 0xb8, 0x10, 0,    0,    0,    0,
-            1,    0,    0,    0,    0,    0,    1,    0,    0x81, 0xbb, 0x7a, 0x36,
-            0x44, 0x98, 0xf1, 0x35, 0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03,
-            2,    0,    0,    0,    0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
-            0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 2,    0,    0,    0};
+        uint8_t bind[72] = {5,    0,    11,   3,    0x10, 0,    0,    0,    72,   0,    0,    0,
+                            1,    0,    0,    0,    0xb8, 0x10, 0xb8, 0x10, 0,    0,    0,    0,
+                            1,    0,    0,    0,    0,    0,    1,    0,    0x81, 0xbb, 0x7a, 0x36,
+                            0x44, 0x98, 0xf1, 0x35, 0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03,
+                            2,    0,    0,    0,    0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+                            0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 2,    0,    0,    0};
+        static const uint8_t tsch_if[20] = {0x49, 0x59, 0xd3, 0x86, 0xc9, 0x83, 0x44,
+                                            0x40, 0xb4, 0x24, 0xdb, 0x36, 0x32, 0x31,
+                                            0xfd, 0x0c, 1,    0,    0,    0};
+        if (p[0] & 0x40)
+            memcpy(bind + 32, tsch_if, sizeof tsch_if); /* abstract syntax and version */
         app_data(&c, &a, &e, 1, bind, sizeof bind);
     }
     struct ws_cur cur;

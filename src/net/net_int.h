@@ -9,7 +9,9 @@
  *   smb.c      NetBIOS session framing, SMB1 and SMB2 dissection
  *   ntlmssp.c  AUTHENTICATE message (user, domain, workstation)
  *   dcerpc.c   DCE/RPC PDU framing, fragments, bind contexts, calls
+ *   ndr.c      NDR 2.0 / NDR64 stub reading (strings, unique pointers)
  *   svcctl.c   MS-SCMR NDR stubs (RCreateService*, OpenService, StartService)
+ *   tsch.c     MS-TSCH ITaskSchedulerService SchRpcRegisterTask (task XML)
  *   files.c    rebuilding files from writes, SHA-256
  *   detect.c   service/file records, correlation, findings
  *   c2.c       Kwampirs C2 in DNS (UDP and TCP port 53), HTTP requests (with
@@ -31,6 +33,7 @@
 #include <stdarg.h>
 
 #include "core/buf.h"
+#include "core/cur.h"
 #include "core/limits.h"
 #include "wormsign/net.h"
 
@@ -364,6 +367,24 @@ void dce_gap(struct net_ctx *c, struct dce_pipe *d, int to_server);
 /* The account an authenticated bind carried (TCP), or NULL. */
 const struct net_account *dce_account(const struct dce_pipe *d);
 
+/* ---- ndr.c: NDR 2.0 / NDR64 request stubs ---- */
+
+struct net_ndr {
+    struct ws_cur c;
+    int ndr64; /* NDR64 transfer syntax (8-byte pointers and counts) */
+};
+void net_ndr_init(struct net_ndr *d, int ndr64, const uint8_t *stub, size_t n);
+WS_MUST_CHECK ws_status net_ndr_align(struct net_ndr *d, size_t a);
+WS_MUST_CHECK ws_status net_ndr_u32(struct net_ndr *d, uint32_t *v);
+/* A referent id, a conformance or variance count, a DWORD_PTR. */
+WS_MUST_CHECK ws_status net_ndr_wide(struct net_ndr *d, uint64_t *v);
+/* A conformant varying string of at most max_chars elements, as UTF-8
+ * (owned: ws_free); WS_E_TOO_LARGE past the cap. */
+WS_MUST_CHECK ws_status net_ndr_string(struct net_ndr *d, int wide, size_t max_chars, char **out);
+/* The same behind a unique pointer; *out NULL for a null pointer. */
+WS_MUST_CHECK ws_status net_ndr_unique_string(struct net_ndr *d, int wide, size_t max_chars,
+                                              char **out);
+
 /* ---- svcctl.c ---- */
 
 struct svc_create {
@@ -389,6 +410,23 @@ WS_MUST_CHECK ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8
 /* NetrJobAdd (atsvc opnum 0) request: server name and command (either NULL). */
 WS_MUST_CHECK ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **server,
                                             char **command);
+/* ---- tsch.c: ITaskSchedulerService SchRpcRegisterTask ---- */
+
+struct tsch_task {
+    char *path;      /* task path, "\\Name" (may be NULL: the server picks one) */
+    char *command;   /* Exec actions' <Command>s, " | "-joined (NULL: none) */
+    char *arguments; /* the first Exec action's <Arguments> */
+    char *user;      /* the principal's <UserId> or <GroupId> */
+    uint32_t flags;  /* TASK_CREATE 2, TASK_UPDATE 4, ... */
+    uint32_t logon_type;
+    int has_logon_type;
+    int sealed; /* packet privacy: only the opnum is known */
+};
+/* Decode a SchRpcRegisterTask (opnum 1) request stub. */
+WS_MUST_CHECK ws_status tsch_parse_register(int ndr64, const uint8_t *stub, size_t n,
+                                            struct tsch_task *out);
+void tsch_task_release(struct tsch_task *t);
+
 /* Last 4 bytes of a response stub: the DWORD return value. */
 WS_MUST_CHECK ws_status svcctl_return_code(const uint8_t *stub, size_t n, uint32_t *rc);
 /* Response of a create/open: the 20-byte handle before the return value. */
@@ -408,6 +446,9 @@ long net_svc_find(struct net_ctx *c, const struct net_ends *e, const char *name)
 /* A remote scheduled job (atsvc NetrJobAdd): emitted at once. */
 void net_job_add(struct net_ctx *c, const struct net_ends *e, const char *proto,
                  const struct net_account *acct, const char *server, const char *command);
+/* A remote scheduled task (ITaskSchedulerService SchRpcRegisterTask): emitted at once. */
+void net_task_register(struct net_ctx *c, const struct net_ends *e, const char *proto,
+                       const struct net_account *acct, const struct tsch_task *t);
 /* A server answered an SMB2-capable negotiate in SMB1 (likely XP/2003). */
 /* client 1: the client offered only SMB1 dialects. */
 void net_smb1_only(struct net_ctx *c, const struct net_ends *e, int client);

@@ -17,10 +17,7 @@
  *   dwDependSize        DWORD
  *   lpServiceStartName  [in, string, unique]
  *   lpPassword, dwPwSize (not read)
- * A conformant varying string (C706 14.3.4.2) is: max_count u32, offset u32,
- * actual_count u32, actual_count elements, then alignment to 4 for the next
- * item. Top-level unique pointers are a 4-byte referent id followed at once
- * by the pointee (C706 14.3.12.1). Alignment is relative to the stub start.
+ * The NDR reading itself (strings, unique pointers, NDR64) is ndr.c's.
  */
 #include "core/compat.h"
 
@@ -40,68 +37,17 @@ static int is_wide(uint16_t opnum)
     return opnum == 12 || opnum == 45 || opnum == 60 || opnum == 16 || opnum == 19;
 }
 
-/* NDR cursor: NDR 2.0 (4-byte pointers and counts) or NDR64 (MS-RPCE 2.2.5:
- * 8-byte pointers and counts, 8-aligned). Alignment is relative to the stub. */
-struct ndr {
-    struct ws_cur c;
-    int ndr64;
-};
+/* Names and paths: at most WS_NET_MAX_NAME bytes of UTF-8. */
+#define MAX_CHARS (WS_NET_MAX_NAME / 3)
 
-static ws_status align(struct ndr *d, size_t a)
+static ws_status cv_string(struct net_ndr *d, int wide, char **out)
 {
-    size_t pad = (a - (d->c.off & (a - 1))) & (a - 1);
-    return ws_cur_skip(&d->c, pad);
+    return net_ndr_string(d, wide, MAX_CHARS, out);
 }
 
-static ws_status u32(struct ndr *d, uint32_t *v)
+static ws_status unique_string(struct net_ndr *d, int wide, char **out)
 {
-    ws_status st = align(d, 4);
-    return st ? st : ws_cur_le32(&d->c, v);
-}
-
-/* A pointer referent id, a conformance or variance count, a DWORD_PTR. */
-static ws_status wide_int(struct ndr *d, uint64_t *v)
-{
-    if (!d->ndr64) {
-        uint32_t x;
-        ws_status st = u32(d, &x);
-        if (st == WS_OK)
-            *v = x;
-        return st;
-    }
-    ws_status st = align(d, 8);
-    return st ? st : ws_cur_le64(&d->c, v);
-}
-
-static ws_status cv_string(struct ndr *d, int wide, char **out)
-{
-    uint64_t max, offset, actual;
-    ws_status st;
-    if ((st = wide_int(d, &max)) || (st = wide_int(d, &offset)) || (st = wide_int(d, &actual)))
-        return st;
-    if (offset != 0 || actual > max)
-        return WS_E_CORRUPT;
-    if (actual > WS_NET_MAX_NAME / 3)
-        return WS_E_TOO_LARGE;
-    size_t unit = wide ? 2 : 1;
-    const uint8_t *p;
-    if ((st = ws_cur_bytes(&d->c, (size_t)actual * unit, &p)))
-        return st;
-    return wide ? net_utf16_to_utf8(p, (size_t)actual * 2, out)
-                : net_bytes_dup(p, (size_t)actual, out);
-}
-
-static ws_status unique_string(struct ndr *d, int wide, char **out)
-{
-    uint64_t ref;
-    ws_status st = wide_int(d, &ref);
-    if (st)
-        return st;
-    if (ref == 0) {
-        *out = NULL;
-        return WS_OK;
-    }
-    return cv_string(d, wide, out);
+    return net_ndr_unique_string(d, wide, MAX_CHARS, out);
 }
 
 void svc_create_release(struct svc_create *s)
@@ -115,8 +61,8 @@ void svc_create_release(struct svc_create *s)
 ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n,
                               struct svc_create *out)
 {
-    struct ndr d = {.ndr64 = ndr64};
-    ws_cur_init(&d.c, stub, n);
+    struct net_ndr d;
+    net_ndr_init(&d, ndr64, stub, n);
     struct svc_create s = {0};
     int wide = is_wide(opnum);
     uint32_t access, errctl, dsize, tag;
@@ -124,23 +70,24 @@ ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub, si
     ws_status st;
     s.wide = wide;
     if ((st = ws_cur_skip(&d.c, 20)) || (st = cv_string(&d, wide, &s.name)) ||
-        (st = unique_string(&d, wide, &s.display)) || (st = u32(&d, &access)) ||
-        (st = u32(&d, &s.service_type)) || (st = u32(&d, &s.start_type)) ||
-        (st = u32(&d, &errctl)) || (st = cv_string(&d, wide, &s.binpath))) {
+        (st = unique_string(&d, wide, &s.display)) || (st = net_ndr_u32(&d, &access)) ||
+        (st = net_ndr_u32(&d, &s.service_type)) || (st = net_ndr_u32(&d, &s.start_type)) ||
+        (st = net_ndr_u32(&d, &errctl)) || (st = cv_string(&d, wide, &s.binpath))) {
         svc_create_release(&s);
         return st;
     }
     /* The rest is best effort: a stub cut after the binary path still tells
      * us what matters. */
     char *group = NULL;
-    if (unique_string(&d, wide, &group) == WS_OK && wide_int(&d, &ref) == WS_OK &&
-        (ref == 0 || u32(&d, &tag) == WS_OK) && wide_int(&d, &ref) == WS_OK) {
+    if (unique_string(&d, wide, &group) == WS_OK && net_ndr_wide(&d, &ref) == WS_OK &&
+        (ref == 0 || net_ndr_u32(&d, &tag) == WS_OK) && net_ndr_wide(&d, &ref) == WS_OK) {
         int ok = 1;
         if (ref != 0) {
             uint64_t max;
-            ok = wide_int(&d, &max) == WS_OK && max <= n && ws_cur_skip(&d.c, (size_t)max) == WS_OK;
+            ok = net_ndr_wide(&d, &max) == WS_OK && max <= n &&
+                 ws_cur_skip(&d.c, (size_t)max) == WS_OK;
         }
-        if (ok && u32(&d, &dsize) == WS_OK && unique_string(&d, wide, &s.account) != WS_OK)
+        if (ok && net_ndr_u32(&d, &dsize) == WS_OK && unique_string(&d, wide, &s.account) != WS_OK)
             s.account = NULL;
     }
     ws_free(group);
@@ -151,8 +98,8 @@ ws_status svcctl_parse_create(uint16_t opnum, int ndr64, const uint8_t *stub, si
 ws_status svcctl_parse_open(uint16_t opnum, int ndr64, const uint8_t *stub, size_t n, char **name)
 {
     /* ROpenServiceW/A (3.1.4.16/28): hSCManager 20, lpServiceName [string] ref */
-    struct ndr d = {.ndr64 = ndr64};
-    ws_cur_init(&d.c, stub, n);
+    struct net_ndr d;
+    net_ndr_init(&d, ndr64, stub, n);
     ws_status st = ws_cur_skip(&d.c, 20);
     return st ? st : cv_string(&d, is_wide(opnum), name);
 }
@@ -164,17 +111,17 @@ ws_status atsvc_parse_job_add(int ndr64, const uint8_t *stub, size_t n, char **s
      * pAtInfo [in, ref] AT_INFO { DWORD_PTR JobTime; DWORD DaysOfMonth;
      * UCHAR DaysOfWeek; UCHAR Flags; [string] wchar_t *Command; } - the
      * embedded Command pointer's referent follows the structure. */
-    struct ndr d = {.ndr64 = ndr64};
-    ws_cur_init(&d.c, stub, n);
+    struct net_ndr d;
+    net_ndr_init(&d, ndr64, stub, n);
     char *srv = NULL, *cmd = NULL;
     uint64_t jobtime, ref;
     uint32_t days;
     uint8_t dow, flags;
     ws_status st;
-    if ((st = unique_string(&d, 1, &srv)) || (st = align(&d, ndr64 ? 8 : 4)) ||
-        (st = wide_int(&d, &jobtime)) || (st = u32(&d, &days)) || (st = ws_cur_u8(&d.c, &dow)) ||
-        (st = ws_cur_u8(&d.c, &flags)) || (st = wide_int(&d, &ref)) ||
-        (ref != 0 && (st = cv_string(&d, 1, &cmd)))) {
+    if ((st = unique_string(&d, 1, &srv)) || (st = net_ndr_align(&d, ndr64 ? 8 : 4)) ||
+        (st = net_ndr_wide(&d, &jobtime)) || (st = net_ndr_u32(&d, &days)) ||
+        (st = ws_cur_u8(&d.c, &dow)) || (st = ws_cur_u8(&d.c, &flags)) ||
+        (st = net_ndr_wide(&d, &ref)) || (ref != 0 && (st = cv_string(&d, 1, &cmd)))) {
         ws_free(srv);
         return st;
     }

@@ -255,6 +255,28 @@ for rs in hash yara; do
         fail "rebuilt file: sha256"
 done
 
+# a copy seen only in part (one write request cut out of the capture) is
+# still checked by name: the file-name IOC fires, marked partly_captured,
+# without a hash; the whole capture gives the same IOC with the SHA-256
+if command -v editcap > /dev/null; then
+    printf 'PSEXESVC\\.exe;80\n' > "$WS_TMP/psexec-names.txt"
+    editcap "$P/suricata-verify/smb2-07__20171220_smb_psexec_add_user.pcap" \
+        "$WS_TMP/psexec-part.pcap" 36 || fail "editcap failed"
+    "$WS" net --json --pack "$WS_TMP/psexec-names.txt" "$WS_TMP/psexec-part.pcap" \
+        > "$WS_TMP/part.out" 2>&1
+    r=$(jq -c 'select(.rule.ruleset == "name")' "$WS_TMP/part.out")
+    [ "$(jq -r '.file.path' <<< "$r")" = '\\dc1\ADMIN$\PSEXESVC.exe' ] ||
+        fail "partly captured file: no name finding ($r)"
+    [ "$(jq -r '.wormsign.evidence.partly_captured' <<< "$r")" = true ] ||
+        fail "partly captured file: not marked partly_captured"
+    [ "$(jq -r '.file.hash.sha256' <<< "$r")" = null ] || fail "partly captured file: a hash?"
+    "$WS" net --json --pack "$WS_TMP/psexec-names.txt" \
+        "$P/suricata-verify/smb2-07__20171220_smb_psexec_add_user.pcap" > "$WS_TMP/whole.out" 2>&1
+    [ "$(jq -r 'select(.rule.ruleset == "name") | .file.hash.sha256' "$WS_TMP/whole.out")" = \
+        141b2190f51397dbd0dfde0e3904b264c91b6f81febc823ff0c33da980b69944 ] ||
+        fail "whole file: name finding without the rebuilt file's SHA-256"
+fi
+
 if [ "$fails" -gt 0 ]; then
     echo "$fails check(s) failed"
     exit 1

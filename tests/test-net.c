@@ -92,11 +92,19 @@ static int collect(void *user, const struct ws_finding *f)
 static int on_file(void *user, const struct ws_net_file *f)
 {
     struct seen *s = user;
+    if (!f->complete) {
+        /* named only: no bytes, no hash */
+        assert_null(f->data);
+        assert_null(f->sha256);
+        assert_true(f->size > 0);
+        return 0;
+    }
     s->files++;
     snprintf(s->file_sha, sizeof s->file_sha, "%s", f->sha256);
     /* the bytes handed out hash to what the record says */
     assert_non_null(f->data);
     assert_true(f->len > 0);
+    assert_int_equal(f->len, f->size);
     return 0;
 }
 

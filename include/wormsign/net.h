@@ -27,7 +27,8 @@
  *     "xp", ...) and says "imaging workstation, XP-era" in its message.
  * Files written over SMB are rebuilt when the capture holds all of their
  * bytes (contiguous writes from offset 0, then a close); their SHA-256 goes on
- * the findings and their bytes are handed to ws_net_opts.on_file.
+ * the findings and their bytes are handed to ws_net_opts.on_file; files not
+ * wholly captured are handed to it by name.
  *
  * Input: capture files (ws_net_scan_file, ws_net_scan_mem) or a live
  * interface (ws_net_scan_live: libpcap, snaplen 262144, immediate mode), both
@@ -57,22 +58,27 @@ extern "C" {
 
 typedef struct ws_net ws_net;
 
-/* A file rebuilt from SMB writes. Everything is borrowed for the duration of
- * the ws_net_file_fn call only. */
+/* A file written over SMB, at its close (or the end of the capture): rebuilt
+ * when the capture holds all of its bytes (complete 1: data, len, sha256),
+ * else named only (complete 0: data NULL, sha256 NULL; size is the highest
+ * offset written). Everything is borrowed for the duration of the
+ * ws_net_file_fn call only. */
 struct ws_net_file {
     const char *capture;   /* capture path */
     const char *client_ip; /* writer */
     const char *server_ip; /* host the file was written to */
     const char *share;     /* tree connect path, "\\\\dc1\\ADMIN$" (UTF-8) */
     const char *name;      /* file name relative to the share (UTF-8) */
-    const uint8_t *data;   /* the file's bytes */
+    const uint8_t *data;   /* the file's bytes (complete only) */
     size_t len;
-    const char *sha256;   /* lowercase hex */
+    const char *sha256;   /* lowercase hex (complete only) */
     uint64_t first_frame; /* frame of the first and last write */
     uint64_t last_frame;
+    int complete;  /* all bytes were on the wire */
+    uint64_t size; /* highest offset written */
 };
 
-/* Receives each rebuilt file; return 0 to continue, non-zero to stop the scan. */
+/* Receives each written file; return 0 to continue, non-zero to stop the scan. */
 typedef int (*ws_net_file_fn)(void *user, const struct ws_net_file *f);
 
 struct ws_net_opts {

@@ -93,6 +93,13 @@ WS_API WS_MUST_CHECK ws_status ws_scan_buffer(const ws_pack *pack, const char *n
                                               const void *data, size_t len, ws_emit_fn emit,
                                               void *user);
 
+/* Check a file known only by its path (a copy seen on the wire only in part,
+ * a name in a log) against the packs' file-name IOCs; size may be 0 if not
+ * known. The findings say the same as a scan's name findings, without
+ * hashes. */
+WS_API WS_MUST_CHECK ws_status ws_scan_name(const ws_pack *pack, const char *name, uint64_t size,
+                                            ws_emit_fn emit, void *user);
+
 #ifdef __cplusplus
 }
 #endif

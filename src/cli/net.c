@@ -90,7 +90,10 @@ static int emit_rebuilt(void *user, const struct ws_finding *f)
         (struct ws_kv){.key = "first_frame", .type = WS_KV_INT, .num = (int64_t)fe->f->first_frame};
     ev[ne++] =
         (struct ws_kv){.key = "last_frame", .type = WS_KV_INT, .num = (int64_t)fe->f->last_frame};
-    ev[ne++] = (struct ws_kv){.key = "rebuilt_from", .val = "smb-writes", .len = 10};
+    if (fe->f->complete)
+        ev[ne++] = (struct ws_kv){.key = "rebuilt_from", .val = "smb-writes", .len = 10};
+    else
+        ev[ne++] = (struct ws_kv){.key = "partly_captured", .type = WS_KV_BOOL, .num = 1};
     c.fields = fields;
     c.n_fields = nf;
     c.evidence = ev;
@@ -110,11 +113,14 @@ static int on_file(void *user, const struct ws_net_file *f)
     if (ws_buf_adds(&name, share) == WS_OK && ws_buf_addc(&name, '\\') == WS_OK &&
         ws_buf_adds(&name, fname) == WS_OK) {
         struct file_emit fe = {nc->report, f};
-        if (ws_scan_buffer(nc->pack, name.data, f->data, f->len, emit_rebuilt, &fe) != WS_OK)
-            fprintf(stderr, "wormsign net: cannot scan a rebuilt file\n");
+        ws_status st = f->complete
+                           ? ws_scan_buffer(nc->pack, name.data, f->data, f->len, emit_rebuilt, &fe)
+                           : ws_scan_name(nc->pack, name.data, f->size, emit_rebuilt, &fe);
+        if (st != WS_OK)
+            fprintf(stderr, "wormsign net: cannot check a written file: %s\n", ws_status_str(st));
     }
     ws_buf_release(&name);
-    if (nc->tsv) {
+    if (nc->tsv && f->complete) {
         struct ws_buf b;
         ws_buf_init(&b, 1u << 20);
         if (ws_buf_addf(&b, "%s\t%zu\t%s\t%s\t", f->sha256, f->len, f->client_ip, f->server_ip) ==

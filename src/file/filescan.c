@@ -560,6 +560,12 @@ ws_status ws_filescan_buffer(struct ws_filescan *fs, const char *path, size_t pa
     return WS_OK;
 }
 
+void ws_filescan_name(struct ws_filescan *fs, const char *path, size_t path_len, uint64_t size)
+{
+    begin_file(fs, path, path_len, size, WS_TIME_UNKNOWN);
+    emit_name_hits(fs); /* no bytes: no digests, no YARA, no variants */
+}
+
 static ws_status grow_buf(struct ws_filescan *fs, size_t need)
 {
     if (need <= fs->cap)

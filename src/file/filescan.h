@@ -35,6 +35,8 @@ WS_MUST_CHECK ws_status ws_filescan_file(struct ws_filescan *fs, const struct ws
 WS_MUST_CHECK ws_status ws_filescan_buffer(struct ws_filescan *fs, const char *path,
                                            size_t path_len, const uint8_t *data, size_t len,
                                            int64_t mtime, uint32_t uid);
+/* A file known by its path alone (no bytes): file-name IOCs only. */
+void ws_filescan_name(struct ws_filescan *fs, const char *path, size_t path_len, uint64_t size);
 /* Bytes read and files examined by this worker so far, and files too large for YARA. */
 void ws_filescan_counts(const struct ws_filescan *fs, uint64_t *files, uint64_t *bytes,
                         uint64_t *too_large);

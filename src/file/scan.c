@@ -663,3 +663,18 @@ ws_status ws_scan_buffer(const ws_pack *pack, const char *name, const void *data
     ws_filescan_free(fs);
     return st;
 }
+
+ws_status ws_scan_name(const ws_pack *pack, const char *name, uint64_t size, ws_emit_fn emit,
+                       void *user)
+{
+    if (!pack || !pack->compiled || !emit || !name)
+        return WS_E_INVALID;
+    struct ws_filescan *fs;
+    struct ws_filescan_opts fo = {0, 0, emit, user, NULL, NULL};
+    ws_status st = ws_filescan_new(pack, &fo, &fs);
+    if (st != WS_OK)
+        return st;
+    ws_filescan_name(fs, name, strlen(name), size);
+    ws_filescan_free(fs);
+    return WS_OK;
+}

@@ -7,7 +7,8 @@
  * written ranges into a sorted list of merged extents, so writes may arrive
  * in any order and overlap. At close the file is complete when one extent
  * covers [0, highest end written): then it is hashed (SHA-256, OpenSSL EVP),
- * handed to ws_net_opts.on_file, and its buffer freed. The record itself
+ * handed to ws_net_opts.on_file, and its buffer freed. A file that is not
+ * complete is handed on by its name alone (complete 0, no bytes). The record itself
  * (names, hash, frames) stays until the end of the capture for correlation.
  * A file that outgrows a cap keeps being tracked (offsets, frames) without
  * its bytes and is never called complete.
@@ -197,25 +198,29 @@ void net_file_close(struct net_ctx *c, struct net_file *f, int on_wire)
             mdlen == 32) {
             ws_hex_encode(md, 32, f->sha256);
             c->stats->files++;
-            if (c->opts->on_file) {
-                struct ws_net_file nf = {
-                    .capture = c->path,
-                    .client_ip = f->cli_ip,
-                    .server_ip = f->srv_ip,
-                    .share = f->share,
-                    .name = f->name,
-                    .data = f->data,
-                    .len = (size_t)f->max_end,
-                    .sha256 = f->sha256,
-                    .first_frame = f->first_frame,
-                    .last_frame = f->last_frame,
-                };
-                if (c->opts->on_file(c->opts->file_user, &nf) != 0)
-                    c->stop = 1;
-            }
         } else {
             f->complete = 0;
         }
+    }
+    /* every written file is handed on: whole (bytes and hash) or by its name
+     * alone, so file-name IOCs see partly captured copies too */
+    if (c->opts->on_file && f->max_end > 0) {
+        struct ws_net_file nf = {
+            .capture = c->path,
+            .client_ip = f->cli_ip,
+            .server_ip = f->srv_ip,
+            .share = f->share,
+            .name = f->name,
+            .data = f->complete ? f->data : NULL,
+            .len = f->complete ? (size_t)f->max_end : 0,
+            .sha256 = f->complete ? f->sha256 : NULL,
+            .first_frame = f->first_frame,
+            .last_frame = f->last_frame,
+            .complete = f->complete,
+            .size = f->max_end,
+        };
+        if (c->opts->on_file(c->opts->file_user, &nf) != 0)
+            c->stop = 1;
     }
     if (f->data) {
         c->file_total -= f->alloc;

@@ -1331,6 +1331,22 @@ static void http_response(struct net_ctx *c, struct c2_stream *s, const struct h
         resp_flush(c, s);
 }
 
+/* Skip body bytes (at most *left): the buffered ones first, else from the
+ * delivery (p, n). */
+static void skip_body(struct net_ctx *c, struct net_sbuf *b, uint64_t *left, const uint8_t **p,
+                      size_t *n)
+{
+    if (b->b.len) {
+        size_t t = b->b.len < *left ? b->b.len : (size_t)*left;
+        net_sbuf_consume(c, b, t);
+        *left -= t;
+    } else {
+        size_t t = *n < *left ? *n : (size_t)*left;
+        *p += t;
+        *n -= t;
+        *left -= t;
+    }
+}
 static void http_resp_stream(struct net_ctx *c, struct c2_stream *s, const uint8_t *p, size_t n)
 {
     struct net_sbuf *b = &s->buf[0];
@@ -1366,16 +1382,7 @@ static void http_resp_stream(struct net_ctx *c, struct c2_stream *s, const uint8
             continue;
         }
         if (s->resp_body_left) {
-            if (b->b.len) {
-                size_t t = b->b.len < s->resp_body_left ? b->b.len : (size_t)s->resp_body_left;
-                net_sbuf_consume(c, b, t);
-                s->resp_body_left -= t;
-            } else {
-                size_t t = n < s->resp_body_left ? n : (size_t)s->resp_body_left;
-                p += t;
-                n -= t;
-                s->resp_body_left -= t;
-            }
+            skip_body(c, b, &s->resp_body_left, &p, &n);
             continue;
         }
         if (n) {
@@ -1467,16 +1474,7 @@ static void http_stream(struct net_ctx *c, struct c2_stream *s, const struct net
             continue;
         }
         if (s->body_left) {
-            if (b->b.len) {
-                size_t t = b->b.len < s->body_left ? b->b.len : (size_t)s->body_left;
-                net_sbuf_consume(c, b, t);
-                s->body_left -= t;
-            } else {
-                size_t t = n < s->body_left ? n : (size_t)s->body_left;
-                p += t;
-                n -= t;
-                s->body_left -= t;
-            }
+            skip_body(c, b, &s->body_left, &p, &n);
             continue;
         }
         if (n) {

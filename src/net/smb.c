@@ -555,6 +555,31 @@ static void smb2_write(struct net_ctx *c, struct smb_conn *s, const struct net_e
         smb_open_data(c, s, e, o, "smb2", 1, foff, ws_cur_ptr(&data), len);
 }
 
+/* A pipe request (READ or IOCTL transceive) waits for its answer under its
+ * message id. */
+static void smb2_pipe_wait(struct net_ctx *c, struct smb_conn *s, const struct smb2_hdr *h,
+                           const struct smb_open *o)
+{
+    struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
+    if (p)
+        p->open = o->serial;
+}
+
+/* The final answer to a waiting pipe request: the open it reads, or NULL
+ * (no such request, an interim STATUS_PENDING, or an error status). */
+static struct smb_open *smb2_pipe_answer(struct net_ctx *c, struct smb_conn *s,
+                                         const struct smb2_hdr *h)
+{
+    struct smb_pending *p = smb_pending_find(s, h->mid);
+    if (!p || h->status == STATUS_PENDING)
+        return NULL;
+    struct smb_open *o = smb_open_by_serial(s, p->open);
+    smb_pending_drop(c, s, p);
+    if (!o || (h->status != STATUS_SUCCESS && h->status != STATUS_BUFFER_OVERFLOW))
+        return NULL;
+    return o;
+}
+
 static void smb2_read(struct net_ctx *c, struct smb_conn *s, const struct net_ends *e,
                       const struct smb2_hdr *h, struct ws_cur *m)
 {
@@ -566,17 +591,11 @@ static void smb2_read(struct net_ctx *c, struct smb_conn *s, const struct net_en
         struct smb_open *o = smb2_fid_open(s, h, fid);
         if (!o || !o->pipe)
             return; /* only pipe reads matter: they carry DCE/RPC responses */
-        struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
-        if (p)
-            p->open = o->serial;
+        smb2_pipe_wait(c, s, h, o);
         return;
     }
-    struct smb_pending *p = smb_pending_find(s, h->mid);
-    if (!p || h->status == STATUS_PENDING)
-        return;
-    struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(c, s, p);
-    if (!o || (h->status != STATUS_SUCCESS && h->status != STATUS_BUFFER_OVERFLOW))
+    struct smb_open *o = smb2_pipe_answer(c, s, h);
+    if (!o)
         return;
     struct ws_cur b = *m, data;
     uint8_t off;
@@ -606,17 +625,11 @@ static void smb2_ioctl(struct net_ctx *c, struct smb_conn *s, const struct net_e
             return;
         o->pipe = 1;
         smb_open_data(c, s, e, o, "smb2", 1, 0, ws_cur_ptr(&data), in_len);
-        struct smb_pending *p = smb_pending_add(c, s, h->mid, h->cmd);
-        if (p)
-            p->open = o->serial;
+        smb2_pipe_wait(c, s, h, o);
         return;
     }
-    struct smb_pending *p = smb_pending_find(s, h->mid);
-    if (!p || h->status == STATUS_PENDING)
-        return;
-    struct smb_open *o = smb_open_by_serial(s, p->open);
-    smb_pending_drop(c, s, p);
-    if (!o || (h->status != STATUS_SUCCESS && h->status != STATUS_BUFFER_OVERFLOW))
+    struct smb_open *o = smb2_pipe_answer(c, s, h);
+    if (!o)
         return;
     if (ws_cur_le32(&b, &in_off) || ws_cur_le32(&b, &maxin) || ws_cur_le32(&b, &out_off) ||
         ws_cur_le32(&b, &out_len) || ws_cur_window(m, out_off, out_len, &data))

@@ -13,6 +13,7 @@
 #define WS_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "wormsign/wormsign.h"
 
@@ -114,11 +115,24 @@ int cli_list_add(struct cli_list *l, const char *verb, const char *opt, const ch
 int cli_number_option(const char *verb, const char *opt, const char *arg, double min, double max,
                       int integral, double *out);
 
+/* One run of a subcommand: its summary and when it started. */
+struct cli_run {
+    struct ws_summary sum;
+    struct timespec t0;
+};
+void cli_run_start(struct cli_run *r, const char *command);
+/* Close the report with the run's totals (objects and bytes set by the
+ * caller; seconds too, else measured from the start). ok: nothing was left
+ * unexamined. Returns the exit status. */
+int cli_run_finish(struct cli_run *r, ws_report *report, int ok);
+
 /* Build a report with the sinks asked for. */
 int cli_report_open(struct cli_output *o, ws_report **out);
 void cli_report_close_files(struct cli_output *o);
 /* Parse "64M", "1G", "4096" into bytes; -1 on error. */
 int cli_parse_size(const char *s, uint64_t *out);
+/* A size option ("64M") above 0 and at most 1 TiB; -1 with a message otherwise. */
+int cli_size_option(const char *verb, const char *opt, const char *arg, uint64_t *out);
 /* Parse a non-negative number (integer or decimal) no larger than max. */
 int cli_parse_number(const char *s, double max, double *out);
 /* Load the built-in pack (unless no_default) and each --pack, then compile. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -204,6 +205,44 @@ int cli_parse_size(const char *s, uint64_t *out)
         return -1;
     *out = (uint64_t)v << shift;
     return 0;
+}
+
+int cli_size_option(const char *verb, const char *opt, const char *arg, uint64_t *out)
+{
+    uint64_t v;
+    if (cli_parse_size(arg, &v) != 0 || v == 0 || v > ((uint64_t)1 << 40)) {
+        fprintf(stderr, "wormsign %s: bad --%s '%s' (e.g. 64M, 1G; at most 1T)\n", verb, opt, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void cli_run_start(struct cli_run *r, const char *command)
+{
+    memset(r, 0, sizeof *r);
+    clock_gettime(CLOCK_REALTIME, &r->t0);
+    r->sum.command = command;
+    r->sum.started = r->t0.tv_sec;
+}
+
+int cli_run_finish(struct cli_run *r, ws_report *report, int ok)
+{
+    struct ws_summary *sum = &r->sum;
+    if (sum->seconds == 0) {
+        struct timespec t1;
+        clock_gettime(CLOCK_REALTIME, &t1);
+        sum->seconds =
+            (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+    }
+    ws_report_totals(report, sum);
+    sum->complete = ok && sum->errors == 0;
+    if (ws_report_close(report, sum) != WS_OK) {
+        fprintf(stderr, "wormsign %s: writing the results failed\n", sum->command);
+        sum->complete = 0;
+        sum->errors++;
+    }
+    return ws_summary_exit_code(sum);
 }
 
 int cli_parse_number(const char *s, double max, double *out)

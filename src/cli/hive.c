@@ -75,14 +75,10 @@ int cmd_hive(int argc, char **argv)
         setvbuf(stdout, NULL, _IOLBF, 0); /* records survive an interrupted run */
 
     ws_report *report = NULL;
-    struct ws_summary sum;
+    struct cli_run run;
     struct ws_hive_stats stats;
-    struct timespec t0, t1;
-    memset(&sum, 0, sizeof sum);
     memset(&stats, 0, sizeof stats);
-    clock_gettime(CLOCK_REALTIME, &t0);
-    sum.command = "hive";
-    sum.started = t0.tv_sec;
+    cli_run_start(&run, "hive");
     if (cli_report_open(&out, &report) != 0)
         return EXIT_TROUBLE;
     int failed = 0;
@@ -93,17 +89,8 @@ int cmd_hive(int argc, char **argv)
             failed = 1;
         }
     }
-    clock_gettime(CLOCK_REALTIME, &t1);
-    sum.objects = stats.hives;
-    sum.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    ws_report_totals(report, &sum);
-    sum.complete = !failed && sum.errors == 0;
-    if (ws_report_close(report, &sum) != WS_OK) {
-        fprintf(stderr, "wormsign hive: writing the results failed\n");
-        sum.complete = 0;
-        sum.errors++;
-    }
-    int rc = ws_summary_exit_code(&sum);
+    run.sum.objects = stats.hives;
+    int rc = cli_run_finish(&run, report, !failed);
     ws_report_free(report);
     cli_report_close_files(&out);
     return rc;

@@ -164,11 +164,8 @@ int cmd_logs_hunt(int argc, char **argv)
     ws_logs *h = NULL;
     struct names files = {0};
     int rc = EXIT_TROUBLE, trouble = 0;
-    struct ws_summary sum = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_REALTIME, &t0);
-    sum.command = "logs";
-    sum.started = t0.tv_sec;
+    struct cli_run run;
+    cli_run_start(&run, "logs");
     if (cli_report_open(&out, &report) != 0)
         return EXIT_TROUBLE;
     if (cli_load_packs(&pack, &packs, report) != 0)
@@ -208,18 +205,9 @@ int cmd_logs_hunt(int argc, char **argv)
         trouble = 1;
     struct ws_logs_stats ls;
     ws_logs_get_stats(h, &ls);
-    clock_gettime(CLOCK_REALTIME, &t1);
-    sum.objects = ls.records;
-    sum.bytes = ls.bytes;
-    sum.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    ws_report_totals(report, &sum);
-    sum.complete = !trouble && sum.errors == 0;
-    if (ws_report_close(report, &sum) != WS_OK) {
-        fprintf(stderr, "wormsign logs: writing the results failed\n");
-        sum.complete = 0;
-        sum.errors++;
-    }
-    rc = ws_summary_exit_code(&sum);
+    run.sum.objects = ls.records;
+    run.sum.bytes = ls.bytes;
+    rc = cli_run_finish(&run, report, !trouble);
 done:
     for (size_t i = 0; i < files.n; i++)
         ws_free(files.v[i]);

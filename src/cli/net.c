@@ -250,11 +250,8 @@ int cmd_net(int argc, char **argv)
     ws_pack *pack = NULL;
     ws_net *n = NULL;
     int rc = EXIT_TROUBLE;
-    struct ws_summary sum = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_REALTIME, &t0);
-    sum.command = "net";
-    sum.started = t0.tv_sec;
+    struct cli_run run;
+    cli_run_start(&run, "net");
     struct net_ctx nc = {0};
     if (tsv) {
         nc.tsv = fopen(tsv, "w");
@@ -295,17 +292,9 @@ int cmd_net(int argc, char **argv)
                 (unsigned long long)s.smb_messages, (unsigned long long)s.rpc_pdus,
                 (unsigned long long)s.files, (unsigned long long)s.alerts,
                 (unsigned long long)s.errors);
-    clock_gettime(CLOCK_REALTIME, &t1);
-    sum.objects = s.frames;
-    sum.bytes = s.bytes;
-    sum.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    ws_report_totals(report, &sum);
-    sum.complete = !failed && sum.errors == 0;
-    if (ws_report_close(report, &sum) != WS_OK) {
-        sum.errors++;
-        sum.complete = 0;
-    }
-    rc = ws_summary_exit_code(&sum);
+    run.sum.objects = s.frames;
+    run.sum.bytes = s.bytes;
+    rc = cli_run_finish(&run, report, !failed);
 done:
     ws_net_free(n);
     ws_pack_free(pack);

@@ -200,11 +200,7 @@ int cmd_scan(int argc, char **argv)
             so.flags |= WS_SCAN_DELETED;
             break;
         case OPT_MAX_SIZE:
-            if (cli_parse_size(optarg, &so.max_scan_size) != 0 || so.max_scan_size == 0 ||
-                so.max_scan_size > ((uint64_t)1 << 40)) {
-                fprintf(stderr, "wormsign scan: bad --max-size '%s' (e.g. 64M, 1G)\n", optarg);
-                bad = -1;
-            }
+            bad = cli_size_option(verb, "max-size", optarg, &so.max_scan_size);
             break;
         case OPT_TIMEOUT:
             bad = cli_number_option(verb, "timeout", optarg, 1, 86400, 0, &num);
@@ -273,11 +269,8 @@ int cmd_scan(int argc, char **argv)
         return EXIT_TROUBLE;
     smb.opts.timeout_ms = smb_timeout_ms;
     so.smb = &smb.opts;
-    struct ws_summary sum = {0};
-    struct timespec t0;
-    clock_gettime(CLOCK_REALTIME, &t0);
-    sum.command = "scan";
-    sum.started = t0.tv_sec;
+    struct cli_run run;
+    cli_run_start(&run, "scan");
     if (cli_report_open(&out, &report) != 0)
         goto done;
     if (cli_load_packs(&pack, &packs, report) != 0)
@@ -307,17 +300,10 @@ int cmd_scan(int argc, char **argv)
     ws_status fst = ws_scanner_finish(sc, &stats);
     if (ps.shown)
         fprintf(stderr, "\r\033[K");
-    sum.objects = stats.files;
-    sum.bytes = stats.bytes;
-    sum.seconds = stats.seconds;
-    ws_report_totals(report, &sum);
-    sum.complete = !walk_failed && fst == WS_OK && sum.errors == 0;
-    if (ws_report_close(report, &sum) != WS_OK) {
-        fprintf(stderr, "wormsign scan: writing the results failed\n");
-        sum.complete = 0;
-        sum.errors++;
-    }
-    rc = ws_summary_exit_code(&sum);
+    run.sum.objects = stats.files;
+    run.sum.bytes = stats.bytes;
+    run.sum.seconds = stats.seconds;
+    rc = cli_run_finish(&run, report, !walk_failed && fst == WS_OK);
     if (stats.symlinks_not_followed && out.verbose)
         fprintf(stderr, "wormsign scan: %llu symbolic links not followed (--follow-symlinks)\n",
                 (unsigned long long)stats.symlinks_not_followed);

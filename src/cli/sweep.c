@@ -262,10 +262,7 @@ int cmd_sweep(int argc, char **argv)
             bad = cli_list_add(&excludes, verb, "exclude", optarg);
             break;
         case OPT_MAX_SIZE:
-            if (cli_parse_size(optarg, &so.scan.max_scan_size) != 0 || so.scan.max_scan_size == 0) {
-                fprintf(stderr, "wormsign sweep: bad --max-size '%s'\n", optarg);
-                bad = -1;
-            }
+            bad = cli_size_option(verb, "max-size", optarg, &so.scan.max_scan_size);
             break;
         case OPT_PARALLEL:
             bad = cli_number_option(verb, "parallel", optarg, 1, 64, 1, &num);
@@ -324,11 +321,8 @@ int cmd_sweep(int argc, char **argv)
     ws_report *report = NULL;
     ws_pack *pack = NULL;
     char tmpdir[4096] = "";
-    struct ws_summary sum = {0};
-    struct timespec t0;
-    clock_gettime(CLOCK_REALTIME, &t0);
-    sum.command = "sweep";
-    sum.started = t0.tv_sec;
+    struct cli_run run;
+    cli_run_start(&run, "sweep");
     if (cli_smb_creds(&smb, auth_file, kerberos) != 0)
         goto out;
     smb.opts.timeout_ms = (unsigned)(smb_timeout * 1000);
@@ -368,17 +362,10 @@ int cmd_sweep(int argc, char **argv)
     if (rs != WS_OK)
         fprintf(stderr, "wormsign sweep: %s\n",
                 rs == WS_E_IO ? "cannot use the state file" : ws_status_str(rs));
-    sum.objects = st.files;
-    sum.bytes = st.bytes;
-    sum.seconds = st.seconds;
-    ws_report_totals(report, &sum);
-    sum.complete = rs == WS_OK && sum.errors == 0;
-    if (ws_report_close(report, &sum) != WS_OK) {
-        fprintf(stderr, "wormsign sweep: writing the results failed\n");
-        sum.complete = 0;
-        sum.errors++;
-    }
-    rc = ws_summary_exit_code(&sum);
+    run.sum.objects = st.files;
+    run.sum.bytes = st.bytes;
+    run.sum.seconds = st.seconds;
+    rc = cli_run_finish(&run, report, rs == WS_OK);
     if (!out.quiet)
         fprintf(stderr,
                 "wormsign sweep: %llu hosts: %llu swept, %llu resumed from the state file, "

@@ -874,6 +874,49 @@ struct http_req {
 };
 
 /* Parse one header block; 0 when it is not an HTTP request. */
+/* One "Name: value" line of an HTTP header block, value trimmed. */
+struct http_field {
+    const char *key;
+    size_t kl;
+    const char *val;
+    size_t vl;
+};
+
+/* The next header field from *line (lines before end; those without a colon
+ * are passed over), advancing *line past it. 0 at the end of the block. */
+static int http_next_field(const char **line, const char *end, struct http_field *f)
+{
+    while (*line < end) {
+        const char *l = *line, *le = memchr(l, '\n', (size_t)(end - l));
+        if (!le)
+            le = end;
+        *line = le < end ? le + 1 : end;
+        size_t ll = (size_t)(le - l);
+        if (ll && l[ll - 1] == '\r')
+            ll--;
+        const char *colon = memchr(l, ':', ll);
+        if (!colon)
+            continue;
+        f->key = l;
+        f->kl = (size_t)(colon - l);
+        f->val = colon + 1;
+        f->vl = ll - f->kl - 1;
+        while (f->vl && (*f->val == ' ' || *f->val == '\t')) {
+            f->val++;
+            f->vl--;
+        }
+        while (f->vl && (f->val[f->vl - 1] == ' ' || f->val[f->vl - 1] == '\t'))
+            f->vl--;
+        return 1;
+    }
+    return 0;
+}
+
+static int field_is(const struct http_field *f, const char *name)
+{
+    return f->kl == strlen(name) && strncasecmp(f->key, name, f->kl) == 0;
+}
+
 static int http_parse(const char *p, size_t n, struct http_req *r)
 {
     memset(r, 0, sizeof *r);
@@ -889,37 +932,21 @@ static int http_parse(const char *p, size_t n, struct http_req *r)
     text_copy(r->method, sizeof r->method, p, (size_t)(sp1 - p));
     text_copy(r->uri, sizeof r->uri, sp1 + 1, (size_t)(sp2 - sp1 - 1));
     const char *line = eol + 1;
-    for (int pass = 0; line < end && pass < 1024; pass++) {
-        const char *le = memchr(line, '\n', (size_t)(end - line));
-        if (!le)
-            le = end;
-        size_t ll = (size_t)(le - line);
-        if (ll && line[ll - 1] == '\r')
-            ll--;
-        const char *colon = memchr(line, ':', ll);
-        if (colon) {
-            size_t kl = (size_t)(colon - line);
-            const char *v = colon + 1;
-            size_t vl = ll - kl - 1;
-            while (vl && (*v == ' ' || *v == '\t')) {
-                v++;
-                vl--;
-            }
-            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-                vl--;
-            if (kl == 4 && strncasecmp(line, "host", 4) == 0)
-                text_copy(r->host, sizeof r->host, v, vl);
-            else if (kl == 10 && strncasecmp(line, "user-agent", 10) == 0)
-                text_copy(r->ua, sizeof r->ua, v, vl);
-            else if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
-                const char *vp = v;
-                if (ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) != WS_OK)
-                    r->content_length = 0;
-            } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
-                       strncasecmp(v + vl - 7, "chunked", 7) == 0)
-                r->chunked = 1;
-        }
-        line = le + 1;
+    struct http_field hf;
+    for (int pass = 0; pass < 1024 && http_next_field(&line, end, &hf); pass++) {
+        const char *v = hf.val;
+        size_t vl = hf.vl;
+        if (field_is(&hf, "host"))
+            text_copy(r->host, sizeof r->host, v, vl);
+        else if (field_is(&hf, "user-agent"))
+            text_copy(r->ua, sizeof r->ua, v, vl);
+        else if (field_is(&hf, "content-length")) {
+            const char *vp = v;
+            if (ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) != WS_OK)
+                r->content_length = 0;
+        } else if (field_is(&hf, "transfer-encoding") && vl >= 7 &&
+                   strncasecmp(v + vl - 7, "chunked", 7) == 0)
+            r->chunked = 1;
     }
     /* absolute form (proxy requests): http://host[:port]/path */
     const char *u = r->uri;
@@ -1136,46 +1163,29 @@ ws_status c2_http_parse_response(const char *p, size_t n, struct http_resp *r)
         return WS_E_CORRUPT;
     r->status = status;
     const char *line = eol + 1;
-    for (int pass = 0; line < end && pass < 1024; pass++) {
-        const char *le = memchr(line, '\n', (size_t)(end - line));
-        if (!le)
-            le = end;
-        size_t ll = (size_t)(le - line);
-        if (ll && line[ll - 1] == '\r')
-            ll--;
-        const char *colon = memchr(line, ':', ll);
-        if (colon) {
-            size_t kl = (size_t)(colon - line);
-            const char *v = colon + 1;
-            size_t vl = ll - kl - 1;
-            while (vl && (*v == ' ' || *v == '\t')) {
-                v++;
-                vl--;
-            }
-            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-                vl--;
-            if (kl == 14 && strncasecmp(line, "content-length", 14) == 0) {
-                const char *vp = v;
-                r->has_length =
-                    ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) == WS_OK &&
-                    vp == v + vl;
-                if (!r->has_length)
-                    r->content_length = 0;
-            } else if (kl == 17 && strncasecmp(line, "transfer-encoding", 17) == 0 && vl >= 7 &&
-                       strncasecmp(v + vl - 7, "chunked", 7) == 0) {
-                r->chunked = 1;
-            } else if (kl == 12 && strncasecmp(line, "content-type", 12) == 0) {
-                const char *semi = memchr(v, ';', vl);
-                size_t ml = semi ? (size_t)(semi - v) : vl;
-                while (ml && (v[ml - 1] == ' ' || v[ml - 1] == '\t'))
-                    ml--;
-                text_copy(r->mime, sizeof r->mime, v, ml);
-                lower(r->mime);
-            } else if (kl == 6 && strncasecmp(line, "server", 6) == 0) {
-                text_copy(r->server, sizeof r->server, v, vl);
-            }
+    struct http_field hf;
+    for (int pass = 0; pass < 1024 && http_next_field(&line, end, &hf); pass++) {
+        const char *v = hf.val;
+        size_t vl = hf.vl;
+        if (field_is(&hf, "content-length")) {
+            const char *vp = v;
+            r->has_length =
+                ws_parse_u64(&vp, v + vl, UINT64_MAX, &r->content_length) == WS_OK && vp == v + vl;
+            if (!r->has_length)
+                r->content_length = 0;
+        } else if (field_is(&hf, "transfer-encoding") && vl >= 7 &&
+                   strncasecmp(v + vl - 7, "chunked", 7) == 0) {
+            r->chunked = 1;
+        } else if (field_is(&hf, "content-type")) {
+            const char *semi = memchr(v, ';', vl);
+            size_t ml = semi ? (size_t)(semi - v) : vl;
+            while (ml && (v[ml - 1] == ' ' || v[ml - 1] == '\t'))
+                ml--;
+            text_copy(r->mime, sizeof r->mime, v, ml);
+            lower(r->mime);
+        } else if (field_is(&hf, "server")) {
+            text_copy(r->server, sizeof r->server, v, vl);
         }
-        line = le + 1;
     }
     if (r->chunked) /* RFC 9112 6.3: chunked overrides Content-Length */
         r->has_length = 0;

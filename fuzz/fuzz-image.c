@@ -14,26 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "wormsign/wormsign.h"
-
-static int ignore(void *user, const struct ws_finding *f)
-{
-    (void)user;
-    (void)f;
-    return 0;
-}
+#include "fuzz_packs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int initialised; /* harness-only state: the pack is built once */
-    static ws_pack *pack;
-    if (!initialised) {
-        initialised = 1;
-        if (ws_library_init() != WS_OK || ws_pack_new(&pack) != WS_OK ||
-            ws_pack_add_builtin(pack, ignore, NULL) != WS_OK ||
-            ws_pack_compile(pack, ignore, NULL) != WS_OK)
-            return 0;
-    }
+    const ws_pack *pack = fuzz_builtin_pack();
     if (!pack || size > (4u << 20))
         return 0;
     int fd = memfd_create("fuzz-image", MFD_CLOEXEC);
@@ -51,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ws_scan_opts o = {0};
     o.threads = 1;
     o.flags = WS_SCAN_DELETED;
-    o.emit = ignore;
+    o.emit = fuzz_ignore;
     ws_scanner *s;
     if (off == size && ws_scanner_new(pack, &o, &s) == WS_OK) {
         ws_status rs = ws_scanner_add_path(s, path);

@@ -7,33 +7,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "wormsign/wormsign.h"
-
-static int ignore(void *user, const struct ws_finding *f)
-{
-    (void)user;
-    (void)f;
-    return 0;
-}
+#include "fuzz_packs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int initialised; /* harness-only state: the pack is built once */
-    static ws_pack *pack;
-    if (!initialised) {
-        initialised = 1;
-        if (ws_library_init() != WS_OK || ws_pack_new(&pack) != WS_OK ||
-            ws_pack_add_builtin(pack, ignore, NULL) != WS_OK ||
-            ws_pack_compile(pack, ignore, NULL) != WS_OK)
-            return 0;
-    }
+    const ws_pack *pack = fuzz_builtin_pack();
     if (!pack || size > 40000)
         return 0;
     char name[40001];
     for (size_t i = 0; i < size; i++)
         name[i] = data[i] ? (char)data[i] : '_';
     name[size] = '\0';
-    if (ws_scan_buffer(pack, name, data, size, ignore, NULL) != WS_OK)
+    if (ws_scan_buffer(pack, name, data, size, fuzz_ignore, NULL) != WS_OK)
         return 0;
     ws_report *r;
     if (ws_report_new("fuzz", &r) == WS_OK) {

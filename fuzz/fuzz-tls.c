@@ -14,45 +14,7 @@
 #include <string.h>
 
 #include "net/net_int.h"
-#include "wormsign/pack.h"
-
-static int sink(void *user, const struct ws_finding *f)
-{
-    (void)user;
-    (void)f;
-    return 0;
-}
-
-static const char c2_iocs[] = "dfkcn.tk\ndfkcnyhd.nl\nexample.org\n10.0.0.2\n";
-static const char c2_urls[] = "dfkcn.tk/loginloginlogin.php\n10.0.0.2/groupusers/login.aspx\n";
-static const char net_patterns[] =
-    "url-path;^/(?:(?:new|group|users|default|index|home|main|login)+/)*(?:new|group|users|"
-    "default|index|home|main|login)+\\.(?:php|asp|aspx)$;50;grammar\n"
-    "domain;^(?:dswqe|pecdbn|unity|main|srv|news|pog|unt|df|gb){2,5}\\.(?:ch|com|info|nl|tk)$;"
-    "40;domains\n"
-    "query;(?:^|&)q=[^&]+;40;q\n"
-    "user-agent;^ItIsMe$;60;ua\n";
-
-/* One pack for the whole run (libFuzzer calls us from one thread). */
-static const ws_pack *fuzz_pack(void)
-{
-    static ws_pack *p;
-    static int tried;
-    if (!tried) {
-        tried = 1;
-        if (ws_pack_new(&p) != WS_OK)
-            return NULL;
-        if (ws_pack_add_buffer(p, "c2-iocs.txt", c2_iocs, strlen(c2_iocs), sink, NULL) != WS_OK ||
-            ws_pack_add_buffer(p, "c2-urls.txt", c2_urls, strlen(c2_urls), sink, NULL) != WS_OK ||
-            ws_pack_add_buffer(p, "net-patterns.txt", net_patterns, strlen(net_patterns), sink,
-                               NULL) != WS_OK ||
-            ws_pack_compile(p, sink, NULL) != WS_OK) {
-            ws_pack_free(p);
-            p = NULL;
-        }
-    }
-    return p;
-}
+#include "fuzz_packs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -77,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)l;
         }
     } else {
-        ws_status st = net_fuzz_stream_pack(mode == 2 ? NET_APP_TLS : NET_APP_HTTP, fuzz_pack(),
-                                            data, size, sink, NULL);
+        ws_status st = net_fuzz_stream_pack(mode == 2 ? NET_APP_TLS : NET_APP_HTTP, fuzz_c2_pack(),
+                                            data, size, fuzz_ignore, NULL);
         (void)st;
     }
     return 0;

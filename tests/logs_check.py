@@ -10,6 +10,9 @@
       check every field of the findings expected from tests/gen_evtx.py's
       scenarios (written here from the scenario description, not from our
       output); prints each problem, exit 1 if any.
+  logs_check.py fixture-xp FILE.ndjson SYSTEM.evt SECURITY.evt SHIFT
+      the same for tests/gen_evt.py's XP scenarios (tests/it-evt-logs.sh);
+      SHIFT: records before the Kwampirs ones in the Security log.
 """
 import collections
 import json
@@ -167,6 +170,56 @@ def fixture_lm(recs, files):
     return ck.bad
 
 
+def fixture_xp(recs, system, security, shift):
+    """tests/gen_evt.py's XP scenarios (kw_system, kw_security): the findings
+    their descriptions call for. `shift`: how many records precede
+    kw_security's in the Security log (12 in the wrapped one)."""
+    ck = Checker()
+    alerts = [r for r in recs if r["event"]["kind"] == "alert"]
+    infos = [r for r in recs if r["event"].get("type") == "info" and rid(r)]
+    errors = [r for r in recs if r["event"].get("type") == "error"]
+    ck.eq("no error records", len(errors), 0)
+    got = sorted((rid(r), get(r, "log.file.path").split("/")[-1], get(r, "winlog.record_id"),
+                  get(r, "event.code"), get(r, "winlog.provider_name"))
+                 for r in alerts + infos)
+    # the recon programs of records 6-21 are not a finding: XP's 592 has no
+    # command line (KB 221212), and the recon-burst detector reads command lines
+    want = sorted([
+        ("kwampirs.service.started", system, 6, "7035", "Service Control Manager"),
+        ("kwampirs.service.installed", security, 3 + shift, "601", "Security"),
+        ("kwampirs.process.dropper", security, 4 + shift, "592", "Security"),
+        ("generic.eventlog.cleared", security, 1 + shift, "517", "Security"),
+    ])
+    ck.eq("findings (rule, log, record, event id, provider)", got, want)
+    ck.eq("alert rule ids", sorted(rid(r) for r in alerts),
+          sorted(w[0] for w in want if w[0] != "generic.eventlog.cleared"))
+    for r in alerts + infos:
+        ck.eq("%s ruleset" % rid(r), get(r, "rule.ruleset"), "event")
+        ck.eq("%s source" % rid(r), get(r, "wormsign.source"), "evt")
+        ck.eq("%s host" % rid(r), get(r, "host.name"), "IMAGING-XP01")
+    by = {rid(r): r for r in alerts + infos}
+    checks = [
+        # rule, ECS/evidence field, value, time (T0 21:50:00 + the scenario's minutes)
+        ("kwampirs.service.started", "wormsign.evidence.param1",
+         "WMI Performance Adapter Extension", "2023-11-14T22:15:03"),
+        ("kwampirs.service.started", "service.name", "WMI Performance Adapter Extension", None),
+        ("kwampirs.service.installed", "wormsign.evidence.param1", "WmiApSrvEx",
+         "2023-11-14T22:15:00"),
+        ("kwampirs.service.installed", "service.name", "WmiApSrvEx", None),
+        ("kwampirs.process.dropper", "wormsign.evidence.param2",
+         "C:\\WINDOWS\\system32\\wmiapsrvex.exe", "2023-11-14T22:15:03"),
+        ("generic.eventlog.cleared", "event.type", "info", "2023-11-14T22:10:00"),
+    ]
+    for rule, field, value, t in checks:
+        r = by.get(rule)
+        ck.eq("%s %s" % (rule, field), r and get(r, field), value)
+        if t:
+            ck.eq("%s time" % rule, r and (get(r, "event.start") or "")[:19], t)
+    summ = [r for r in recs if r["event"]["kind"] == "metric"]
+    ck.eq("exit code 1 in summary", summ and get(summ[0], "wormsign.summary.exit_code"), 1)
+    return ck.bad
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     recs = load(path)
@@ -177,6 +230,8 @@ def main():
         return 1 if fixture_kw(recs) else 0
     if mode == "fixture-lm":
         return 1 if fixture_lm(recs, sys.argv[3:]) else 0
+    if mode == "fixture-xp":
+        return 1 if fixture_xp(recs, sys.argv[3], sys.argv[4], int(sys.argv[5])) else 0
     print("unknown mode", file=sys.stderr)
     return 2
 

@@ -208,9 +208,12 @@ def build(events, first_number=1, max_size=None, dirty=None, retention=0, cut=No
             hdr = states[min(dirty, len(states)) - 1]
     ring.buf[:HEADER_SIZE] = header_bytes(*hdr, max_size, flags, retention)
     out = bytes(ring.buf)
-    if cut is not None:
+    kept = list(range(first_number + kept_from, first_number + len(recs)))
+    if cut is not None:  # (not for wrapped logs) the records wholly before the cut
         out = out[:cut]
-    return out, list(range(first_number + kept_from, first_number + len(recs)))
+        kept = [first_number + i for i in range(kept_from, len(recs))
+                if offs[i] + len(recs[i]) <= cut]
+    return out, kept
 
 
 def write(path, events, **kw):
@@ -271,20 +274,18 @@ def fmt_time(t):
     return time.strftime("%b %d, %Y %H:%M:%S UTC", time.gmtime(posix(t)))
 
 
-def verify(path, events, numbers):
-    """evtexport must show exactly the records `numbers` (event i of `events`
-    is record numbers[0] - ... by position: events[number - first]) with the
-    fields asked for. Returns a list of differences."""
+def verify(path, events, numbers, first_number=1):
+    """evtexport must show exactly the records `numbers`, each with the fields
+    asked for (record n is events[n - first_number]). Returns a list of
+    differences."""
     rc, got = evtexport(path)
     diffs = []
     if rc != 0:
         diffs.append("evtexport exited %d" % rc)
     if [r.get("number") for r in got] != numbers:
         diffs.append("records %s, want %s" % ([r.get("number") for r in got], numbers))
-    first = numbers[0] if numbers else 0
-    base = first - (len(events) - len(numbers))  # number of events[0]
     for r in got:
-        i = r.get("number", -1) - base
+        i = r.get("number", -1) - first_number
         if not 0 <= i < len(events):
             continue
         ev = events[i]
@@ -445,6 +446,9 @@ SCENARIOS = {
     "xp-security-clean.evt": (kw_security, {}),
     "xp-benign-security.evt": (benign_security, {"dirty": 4}),
     "xp-benign-system.evt": (benign_system, {}),
+    # a copy cut in the middle of record 12: records 1-11, then a reader must
+    # say that the log ends early (its header names records up to 21)
+    "xp-security-cut.evt": (kw_security, {"cut": 3200}),
     # 8 KiB ring: twelve older process starts, then the Kwampirs log; the
     # three oldest records are overwritten and one record wraps around the
     # end of the file. Not dirty: libevt 20200926 (our reader, and evtexport)

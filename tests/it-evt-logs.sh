@@ -11,13 +11,17 @@
 #     tests/evt_diff.py), also with --recover against `evtexport -m all`, and
 #     gives exactly the record numbers the generator wrote (manifest.json);
 #     the dirty logs (header flushed after 2-4 records, as on a live XP
-#     system) read in full; a wrapped log reads the records still whole.
+#     system) read in full; a wrapped log reads the records still whole; a
+#     copy cut after record 11 reads records 1-11 and then one "truncated"
+#     error (libevt itself is silent about it; src/evtx/evt.c checks the
+#     header's record numbers).
 #  2. `wormsign logs --json` on the XP System and Security logs of one host
 #     gives each expected finding (rule id, log file, record id, event id,
 #     provider, matched param, time: tests/logs_check.py fixture-xp, written
 #     from the scenarios' descriptions), nothing from the traps (genuine
 #     WmiApSrv install and start, genuine wbem\wmiprvse.exe), exit 1; the same
-#     with a clean header and with the wrapped log.
+#     with a clean header, with the wrapped log, and with the cut copy (plus
+#     its error record).
 #  3. The benign XP logs (ordinary 601/592/7035) give no finding, exit 0.
 #  4. The check can fail: a copy of the built-in pack with one rule reading
 #     the wrong insertion string (601 name from param3, 592 image from
@@ -60,7 +64,11 @@ fi
 for f in "$fx"/*.evt; do
     b=$(basename "$f")
     "$WS" logs dump --json "$f" >"$f.ours" 2>"$f.err"
-    check "$b: logs dump exits 0" $?
+    rc=$?
+    want=0
+    case "$b" in *-cut.evt) want=2 ;; esac # the cut copy: an error record
+    [ $rc -eq $want ]
+    check "$b: logs dump exits $want (got $rc)" $?
     evtexport "$f" >"$f.evtexport" 2>/dev/null
     "$PY" "$WS_SRC/tests/evt_diff.py" "$f.ours" "$f.evtexport" "$b"
     check "$b: wormsign and evtexport agree on every record" $?
@@ -72,12 +80,15 @@ for f in "$fx"/*.evt; do
 import json, sys
 ours = [json.loads(l) for l in open(sys.argv[1])]
 want = json.load(open(sys.argv[2]))[sys.argv[3]]
-got = [d.get("record_id") for d in ours]
-if got != want or any("error" in d for d in ours):
-    print("     records %s, want %s" % (got, want))
+got = [d.get("record_id") for d in ours if "error" not in d]
+errs = [(d["error"]["code"], d["error"].get("record_id")) for d in ours if "error" in d]
+# the cut copy (records 1-11 of 21) must end with one error naming record 21
+want_errs = [("truncated", 21)] if "-cut" in sys.argv[3] else []
+if got != want or errs != want_errs:
+    print("     records %s, want %s; errors %s, want %s" % (got, want, errs, want_errs))
     sys.exit(1)
 EOF
-    check "$b: exactly the records the generator wrote" $?
+    check "$b: exactly the records the generator wrote (and the error of a cut copy)" $?
 done
 # the dirty logs' headers are stale (the test of "reads in full" means something)
 "$PY" - "$fx/xp-security.evt" "$fx/xp-system.evt" <<'EOF'
@@ -101,13 +112,14 @@ check "wrapped fixture: flagged wrapped, oldest record 4, end before start" $?
 
 # ---- 2. detection ----------------------------------------------------------------
 hunt() { # name, shift, files...
-    local name=$1 shift_=$2
+    local name=$1 shift_=$2 cut=
     shift 2
+    case "$2" in *-cut.evt) cut=cut ;; esac
     (cd "$fx" && "$WS" logs --json "$@") >"$fx/$name.json"
     local rc=$?
     [ $rc -eq 1 ]
     check "$name: exit 1 (found), got $rc" $?
-    $CHECK fixture-xp "$fx/$name.json" "$1" "$2" "$shift_" >"$fx/$name.check"
+    $CHECK fixture-xp "$fx/$name.json" "$1" "$2" "$shift_" $cut >"$fx/$name.check"
     local st=$?
     grep -v '^ok' "$fx/$name.check" | sed 's/^/     /'
     check "$name: every expected finding and field, nothing from the traps" $st
@@ -115,6 +127,7 @@ hunt() { # name, shift, files...
 hunt xp-dirty 0 xp-system.evt xp-security.evt
 hunt xp-clean 0 xp-system.evt xp-security-clean.evt
 hunt xp-wrapped 12 xp-system.evt xp-security-wrapped.evt
+hunt xp-cut 0 xp-system.evt xp-security-cut.evt
 
 # ---- 3. benign XP logs -------------------------------------------------------------
 (cd "$fx" && "$WS" logs --json xp-benign-security.evt xp-benign-system.evt) >"$fx/benign.json"

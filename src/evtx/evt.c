@@ -5,11 +5,20 @@
  * buffer); we iterate its allocated records by index and copy what we keep
  * into one per-record text buffer, as the EVTX builder does. A record libevt
  * cannot read becomes an error item and iteration goes on.
+ *
+ * libevt says nothing when a log stops early (a cut copy: the records after
+ * the cut and the end-of-file record are missing), so we read the header's
+ * record numbers ourselves: records oldest..current-1 were written. The
+ * header of a dirty log (every log copied from a live XP system) is stale,
+ * but only ever behind the records, so ending before current-1 still means
+ * records were lost: one error item after the last record says so.
  */
 #include "core/compat.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "core/cur.h"
 #include "evtx/evt.h"
 
 int ws_evt_sniff(const uint8_t *p, size_t n)
@@ -64,6 +73,8 @@ struct ws_evt {
     libevt_file_t *file;
     int count, next;
     int recover, n_recovered, next_recovered;
+    int has_header, end_checked, any_read;
+    uint32_t hdr_current, hdr_oldest, max_read; /* header record numbers; highest read */
     struct ws_buf text;
     struct ws_evtx_field fields[EVT_MAX_STRINGS];
     size_t name_off[EVT_MAX_STRINGS], val_off[EVT_MAX_STRINGS];
@@ -72,6 +83,30 @@ struct ws_evt {
     struct ws_evtx_event ev;
     struct ws_evtx_error err;
 };
+
+/* The header's current (next to be written) and oldest record numbers
+ * (ELF_LOGFILE_HEADER; libyal "Windows Event Log (EVT) format" section 2):
+ *   0 size 0x30 | 4 "LfLe" | 8 major | 12 minor | 16 first record offset |
+ *   20 end-of-file record offset | 24 current record number | 28 oldest
+ *   record number | 32 max size | 36 flags | 40 retention | 44 size copy */
+static void read_header(struct ws_evt *e, const char *path)
+{
+    uint8_t h[0x30];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    struct ws_cur c;
+    uint32_t current, oldest;
+    ws_cur_init(&c, h, n);
+    if (n == sizeof h && ws_evt_sniff(h, n) && ws_cur_seek(&c, 24) == WS_OK &&
+        ws_cur_le32(&c, &current) == WS_OK && ws_cur_le32(&c, &oldest) == WS_OK) {
+        e->hdr_current = current;
+        e->hdr_oldest = oldest;
+        e->has_header = 1;
+    }
+}
 
 ws_status ws_evt_open(const char *path, struct ws_evt **out)
 {
@@ -90,6 +125,7 @@ ws_status ws_evt_open(const char *path, struct ws_evt **out)
         libevt_error_free(&error);
         e->n_recovered = 0;
     }
+    read_header(e, path);
     *out = e;
     return WS_OK;
 fail:
@@ -290,6 +326,23 @@ ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind, const struct ws
                       const struct ws_evtx_error **err)
 {
     int recovered = 0, index;
+    if (e->next >= e->count && !e->end_checked) {
+        /* the header names records up to current-1 (oldest 0: an empty log) */
+        e->end_checked = 1;
+        if (e->has_header && e->hdr_oldest > 0 && e->hdr_current > e->hdr_oldest &&
+            (!e->any_read || e->max_read < e->hdr_current - 1)) {
+            memset(&e->err, 0, sizeof e->err);
+            e->err.code = WS_E_TRUNCATED;
+            e->err.message = "EVT log ends before the last record its header names (cut copy?)";
+            e->err.chunk = UINT64_MAX;
+            e->err.offset = 0;
+            e->err.has_record_id = 1;
+            e->err.record_id = e->hdr_current - 1;
+            *kind = WS_EVTX_ERROR;
+            *err = &e->err;
+            return WS_OK;
+        }
+    }
     if (e->next < e->count) {
         index = e->next++; /* < count <= INT_MAX */
     } else if (e->recover && e->next_recovered < e->n_recovered) {
@@ -307,6 +360,11 @@ ws_status ws_evt_next(struct ws_evt *e, enum ws_evtx_item *kind, const struct ws
     if (got == 1)
         st = read_record(e, rec);
     e->ev.recovered = recovered;
+    if (st == WS_OK && !recovered) {
+        if (!e->any_read || e->ev.record_id > e->max_read)
+            e->max_read = (uint32_t)e->ev.record_id;
+        e->any_read = 1;
+    }
     libevt_error_free(&error);
     if (rec)
         libevt_record_free(&rec, NULL);

@@ -346,9 +346,9 @@ def at(minutes, seconds=0):
     return posix(T0) + 60 * minutes + seconds
 
 
-# Windows 2003 SP2 ran the recon from the implant: each command through its own
-# cmd.exe ("cmd.exe /c "<command>" 2>nul"); XP/2003's 592 logs only the image,
-# not the command line.
+# The implant runs each recon command through its own cmd.exe (cmd.exe /c
+# "<command>" 2>nul, NVISO/FBI); XP/2003's 592 logs only the image and the
+# creator process id, not the command line (KB 221212).
 RECON_PROGRAMS = ["net.exe", "ipconfig.exe", "systeminfo.exe", "tasklist.exe", "arp.exe",
                   "getmac.exe", "netstat.exe", "route.exe"]
 
@@ -403,7 +403,9 @@ def filler():
 
 def benign_security():
     """Ordinary XP activity: service installs by installers (full paths), a
-    few process starts including the genuine WMI host and two admin tools."""
+    few process starts including the genuine WMI host and two admin tools,
+    an admin's interactive cmd.exe running four recon programs, and a login
+    script running two (net.exe twice) through cmd.exe /c."""
     ev = [
         p601(at(0), "SNMPTRAP", "%SystemRoot%\\system32\\snmptrap.exe",
              account="NT AUTHORITY\\LocalService"),
@@ -421,6 +423,18 @@ def benign_security():
         p592(at(6), 1600, "C:\\Program Files\\Imaging\\viewer.exe", 1300, user="nurse",
              domain="CLINIC", logon="(0x0,0x2C3D4)"),
     ]
+    # an admin's interactive cmd.exe running four recon programs in a minute:
+    # one cmd.exe for all, not one per command, so not the Kwampirs shape
+    ev.append(p592(at(7), 1700, "C:\\WINDOWS\\system32\\cmd.exe", 1300, user="admin",
+                   domain="CLINIC", logon="(0x0,0x3D4E5)"))
+    for k, prog in enumerate(["ipconfig.exe", "net.exe", "hostname.exe", "systeminfo.exe"]):
+        ev.append(p592(at(7, 10 + 10 * k), 1704 + 4 * k, "C:\\WINDOWS\\system32\\" + prog,
+                       1700, user="admin", domain="CLINIC", logon="(0x0,0x3D4E5)"))
+    # a login script: cmd.exe /c per command, but only two distinct programs
+    for k, prog in enumerate(["net.exe", "net.exe", "ipconfig.exe"]):
+        ev.append(p592(at(8, 10 * k), 1800 + 8 * k, "C:\\WINDOWS\\system32\\cmd.exe", 1100))
+        ev.append(p592(at(8, 10 * k + 1), 1804 + 8 * k, "C:\\WINDOWS\\system32\\" + prog,
+                       1800 + 8 * k))
     for e in ev:
         e["computer"] = "READING-XP02"
     return ev

@@ -191,9 +191,13 @@ def fixture_xp(recs, system, security, shift, cut):
     got = sorted((rid(r), get(r, "log.file.path").split("/")[-1], get(r, "winlog.record_id"),
                   get(r, "event.code"), get(r, "winlog.provider_name"))
                  for r in alerts + infos)
-    # the recon programs of records 6-21 are not a finding: XP's 592 has no
-    # command line (KB 221212), and the recon-burst detector reads command lines
+    # records 6-21: eight cmd.exe (creator: the dropper, pid 1844) each
+    # starting one recon program (net, ipconfig, systeminfo, tasklist, arp,
+    # getmac, netstat, route), ten seconds apart; the cut copy keeps three
+    programs = ["net.exe", "ipconfig.exe", "systeminfo.exe", "tasklist.exe", "arp.exe",
+                "getmac.exe", "netstat.exe", "route.exe"][:3 if cut else 8]
     want = sorted([
+        ("kwampirs.recon-burst", security, 7 + shift, None, None),
         ("kwampirs.service.started", system, 6, "7035", "Service Control Manager"),
         ("kwampirs.service.installed", security, 3 + shift, "601", "Security"),
         ("kwampirs.process.dropper", security, 4 + shift, "592", "Security"),
@@ -207,6 +211,19 @@ def fixture_xp(recs, system, security, shift, cut):
         ck.eq("%s source" % rid(r), get(r, "wormsign.source"), "evt")
         ck.eq("%s host" % rid(r), get(r, "host.name"), "IMAGING-XP01")
     by = {rid(r): r for r in alerts + infos}
+    b = by.get("kwampirs.recon-burst")
+    ck.eq("recon burst: programs", b and get(b, "wormsign.evidence.commands").split(" | "),
+          programs)
+    ck.eq("recon burst: distinct", b and get(b, "wormsign.evidence.distinct_commands"),
+          len(programs))
+    ck.eq("recon burst: records (the programs' 592, not the cmd.exe ones)",
+          b and get(b, "wormsign.evidence.records").split(),
+          ["%s#%d" % (security, 7 + shift + 2 * k) for k in range(len(programs))])
+    ck.eq("recon burst: group", b and get(b, "wormsign.evidence.group"),
+          "process id 1844 (cmd.exe chains)")
+    ck.eq("recon burst: times", b and (get(b, "event.start")[:19], get(b, "event.end")[:19]),
+          ("2023-11-14T22:17:01", "2023-11-14T22:18:11" if not cut else "2023-11-14T22:17:21"))
+    ck.eq("recon burst: user", b and get(b, "user.name"), "SYSTEM")
     checks = [
         # rule, ECS/evidence field, value, time (T0 21:50:00 + the scenario's minutes)
         ("kwampirs.service.started", "wormsign.evidence.param1",

@@ -203,6 +203,36 @@ static void recon_lines(void **state)
     ws_pack_free(p);
 }
 
+/* XP 592 images (no command line): the program of a recon command, or not. */
+static void recon_programs(void **state)
+{
+    (void)state;
+    struct errs e = {0};
+    ws_pack *p = load("rule = x\nmatch CommandLine in @recon\n", &e);
+    static const struct {
+        const char *image;
+        long idx;
+    } cases[] = {
+        {"C:\\WINDOWS\\system32\\hostname.exe", 0},
+        {"C:\\WINDOWS\\system32\\IPCONFIG.EXE", 1},
+        {"net.exe", 2},
+        {"net", 2},
+        {"C:\\WINDOWS\\system32\\wbem\\wmic.exe", 3},
+        {"C:\\WINDOWS\\system32\\dir.exe", -1},  /* dir is a cmd.exe builtin */
+        {"C:\\WINDOWS\\system32\\net1.exe", -1}, /* net.exe's child, not a command */
+        {"C:\\WINDOWS\\system32\\cmd.exe", -1},
+        {"C:\\WINDOWS\\system32\\", -1},
+        {".exe", -1},
+        {"", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long got = ws_recon_program(p, cases[i].image, strlen(cases[i].image));
+        if (got != cases[i].idx)
+            fail_msg("'%s': got %ld, want %ld", cases[i].image, got, cases[i].idx);
+    }
+    ws_pack_free(p);
+}
+
 /* The built-in rules on the shapes of legacy EVT records (positional
  * param1..N strings, XP event ids), which the corpus does not hold. */
 static void builtin_xp(void **state)
@@ -301,9 +331,9 @@ static void alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_errors),   cmocka_unit_test(operators),
-        cmocka_unit_test(recon_lines),    cmocka_unit_test(builtin_xp),
-        cmocka_unit_test(alloc_failures),
+        cmocka_unit_test(parse_errors), cmocka_unit_test(operators),
+        cmocka_unit_test(recon_lines),  cmocka_unit_test(recon_programs),
+        cmocka_unit_test(builtin_xp),   cmocka_unit_test(alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

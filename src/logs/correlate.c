@@ -7,7 +7,13 @@
  *   command) from one parent process (else one logon session) are chained
  *   while each is within `window` seconds of the first; a chain holding at
  *   least `threshold` DISTINCT published commands is one finding listing
- *   the commands and record ids.
+ *   the commands and record ids. XP/2003 592 logs no command line: there a
+ *   recon program (net.exe, ipconfig.exe, ...: the first word of a listed
+ *   command) started by a cmd.exe that started no other such program, the
+ *   cmd.exe started by process P, counts as one command of P (the
+ *   one-cmd.exe-per-command shape of cmd.exe /c "<cmd>" 2>nul), and the
+ *   distinct PROGRAMS are counted; an interactive or batch cmd.exe that ran
+ *   several of them is left out.
  * lateral-movement: every executable written to ADMIN$ (or C$\Windows) from
  *   one remote address (5145 with WriteData/AppendData), grouped by host,
  *   address and file name, is looked up among the service installs of the
@@ -318,6 +324,135 @@ static int cmp_recon(const void *a, const void *b, void *ctx)
     return c;
 }
 
+static int cmp_xp_cmd(const void *a, const void *b, void *ctx)
+{
+    const struct ws_fact *fa = (const struct ws_fact *)ctx + *(const size_t *)a;
+    const struct ws_fact *fb = (const struct ws_fact *)ctx + *(const size_t *)b;
+    int c = strcasecmp(fa->s[WS_FACT_STRS - 1], fb->s[WS_FACT_STRS - 1]);
+    if (!c)
+        c = strcmp(fa->s[0], fb->s[0]);
+    if (!c)
+        c = fa->t < fb->t ? -1 : fa->t > fb->t;
+    return c;
+}
+
+/* The cmd.exe of XP process fact p (kind WS_FACT_XP_PROG): among the cmd.exe
+ * facts sorted by (host, pid, time), the last one of p's host whose pid is
+ * p's creator pid, started at most XP_CHAIN_GAP before p (pids are reused
+ * quickly on XP). Returns its position in cmds or SIZE_MAX. */
+#define XP_CHAIN_GAP (60 * TICKS)
+static size_t xp_parent(const struct ws_fact *facts, const size_t *cmds, size_t m,
+                        const struct ws_fact *p)
+{
+    size_t lo = 0, hi = m; /* first cmd > (host, pid, p->t) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct ws_fact *c = &facts[cmds[mid]];
+        int k = strcasecmp(c->s[WS_FACT_STRS - 1], p->s[WS_FACT_STRS - 1]);
+        if (!k)
+            k = strcmp(c->s[0], p->s[0]);
+        if (!k)
+            k = c->t > p->t;
+        if (k > 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo == 0)
+        return SIZE_MAX;
+    const struct ws_fact *c = &facts[cmds[lo - 1]];
+    if (strcasecmp(c->s[WS_FACT_STRS - 1], p->s[WS_FACT_STRS - 1]) != 0 ||
+        strcmp(c->s[0], p->s[0]) != 0 || p->t - c->t > (uint64_t)XP_CHAIN_GAP)
+        return SIZE_MAX;
+    return lo - 1;
+}
+
+/* XP 592 chains (see the top of the file) into WS_FACT_RECON facts: group
+ * "process id P (cmd.exe chains)", num -1 - program index, the record of
+ * the program's 592. Once per run. */
+static ws_status xp_chains(struct ws_logs *h)
+{
+    ws_status st = WS_OK;
+    size_t m = 0, np = 0, *cmds = NULL, *parent = NULL, *kids = NULL, *progs = NULL;
+    if (h->xp_chained)
+        return WS_OK;
+    h->xp_chained = 1;
+    for (size_t i = 0; i < h->n_facts; i++) {
+        m += h->facts[i].kind == WS_FACT_XP_CMD;
+        np += h->facts[i].kind == WS_FACT_XP_PROG;
+    }
+    if (!m || !np)
+        return WS_OK;
+    cmds = ws_calloc(m, sizeof *cmds);
+    kids = ws_calloc(m, sizeof *kids);
+    progs = ws_calloc(np, sizeof *progs);
+    parent = ws_calloc(np, sizeof *parent);
+    if (!cmds || !kids || !progs || !parent) {
+        st = WS_E_NOMEM;
+        goto out;
+    }
+    m = np = 0;
+    for (size_t i = 0; i < h->n_facts; i++) {
+        if (h->facts[i].kind == WS_FACT_XP_CMD)
+            cmds[m++] = i;
+        else if (h->facts[i].kind == WS_FACT_XP_PROG)
+            progs[np++] = i;
+    }
+    qsort_r(cmds, m, sizeof *cmds, cmp_xp_cmd, h->facts);
+    for (size_t i = 0; i < np; i++) {
+        parent[i] = xp_parent(h->facts, cmds, m, &h->facts[progs[i]]);
+        if (parent[i] != SIZE_MAX)
+            kids[parent[i]]++;
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (parent[i] == SIZE_MAX || kids[parent[i]] != 1)
+            continue;
+        /* copy what we need: add_recon may move h->facts */
+        const struct ws_fact *c = &h->facts[cmds[parent[i]]];
+        const struct ws_fact *p = &h->facts[progs[i]];
+        char key[WS_MAX_FACT_STR];
+        snprintf(key, sizeof key, "process id %.200s (cmd.exe chains)", c->s[1]);
+        struct ws_fact f = {.kind = WS_FACT_RECON,
+                            .file = p->file,
+                            .record = p->record,
+                            .t = p->t,
+                            .num = -1 - p->num};
+        const char *src[WS_FACT_STRS] = {key, p->s[1], p->s[2], "", p->s[WS_FACT_STRS - 1]};
+        if (h->n_facts >= WS_MAX_LOG_FACTS)
+            break; /* the cap's error finding was given when facts were dropped */
+        if (WS_GROW(h->facts, h->cap_facts, h->n_facts + 1) != 0) {
+            st = WS_E_NOMEM;
+            goto out;
+        }
+        int ok = 1;
+        for (int k = 0; k < WS_FACT_STRS && ok; k++)
+            ok = (f.s[k] = ws_strdup(src[k])) != NULL;
+        if (!ok) {
+            for (int k = 0; k < WS_FACT_STRS; k++)
+                ws_free(f.s[k]);
+            st = WS_E_NOMEM;
+            goto out;
+        }
+        h->facts[h->n_facts++] = f;
+    }
+out:
+    ws_free(cmds);
+    ws_free(kids);
+    ws_free(progs);
+    ws_free(parent);
+    return st;
+}
+
+/* The name a recon fact shows: the published command, or for an XP program
+ * (num < 0) the program's file name. */
+static const char *recon_name(const struct ws_logs *h, const struct ws_fact *x)
+{
+    if (x->num >= 0)
+        return ws_recon_command(h->p, (size_t)x->num);
+    const char *b = strrchr(x->s[1], '\\');
+    return b ? b + 1 : x->s[1];
+}
+
 static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
 {
     ws_status st = WS_OK;
@@ -327,6 +462,7 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
     ws_buf_init(&rec, 64 * 1024);
     ws_buf_init(&cmds, 64 * 1024);
     ws_buf_init(&msg, 8 * 1024);
+    WS_TRY(xp_chains(h));
     for (size_t i = 0; i < h->n_facts; i++)
         m += h->facts[i].kind == WS_FACT_RECON;
     if (!m)
@@ -367,7 +503,7 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
             distinct++;
             if (cmds.len)
                 WS_TRY(ws_buf_adds(&cmds, " | "));
-            WS_TRY(ws_buf_adds(&cmds, ws_recon_command(h->p, (size_t)x->num)));
+            WS_TRY(ws_buf_adds(&cmds, recon_name(h, x)));
         }
         if (distinct >= d->threshold) {
             const struct ws_fact *z = &h->facts[ix[j - 1]];
@@ -375,7 +511,11 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
             time_iso(a->t, ta, sizeof ta);
             time_iso(z->t, tb, sizeof tb);
             ws_buf_reset(&msg);
-            WS_TRY(ws_buf_addf(&msg, "%zu distinct published recon commands from %s within %lld s",
+            WS_TRY(ws_buf_addf(&msg,
+                               a->num >= 0
+                                   ? "%zu distinct published recon commands from %s within %lld s"
+                                   : "%zu distinct recon programs, each run by its own cmd.exe, "
+                                     "from %s within %lld s",
                                distinct, a->s[0], (long long)((z->t - a->t) / TICKS)));
             struct ws_kv kv[8], ev[4];
             size_t k = 0, ne = 0;

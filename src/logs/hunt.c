@@ -406,6 +406,27 @@ static ws_status collect(struct ws_logs *h, const struct ws_evtx_event *ev)
             return add_fact(h, ev, WS_FACT_SERVICE, s, n, id);
         }
     }
+    if (h->want_recon && id == 592 && !sysmon && !get(ev, "CommandLine", &s[1], &n[1])) {
+        /* XP/2003: New Process ID, Image File Name, Creator Process ID, User
+         * Name, Domain, Logon ID (KB 221212); no command line */
+        if (!get(ev, "param1", &s[0], &n[0]) || !get(ev, "param2", &s[1], &n[1]) ||
+            !get(ev, "param3", &s[2], &n[2]))
+            return WS_OK;
+        const char *img = s[1], *pid = s[0];
+        size_t imn = n[1], pn = n[0];
+        get(ev, "param4", &s[3], &n[3]);
+        if (iends(img, imn, "\\cmd.exe") || (imn == 7 && strncasecmp(img, "cmd.exe", 7) == 0)) {
+            const char *cs[WS_FACT_STRS - 1] = {pid, s[2], s[3], img};
+            size_t cn[WS_FACT_STRS - 1] = {pn, n[2], n[3], imn};
+            return add_fact(h, ev, WS_FACT_XP_CMD, cs, cn, 0);
+        }
+        long ri = ws_recon_program(h->p, img, imn);
+        if (ri < 0)
+            return WS_OK;
+        const char *ps[WS_FACT_STRS - 1] = {s[2], img, s[3], NULL};
+        size_t pl[WS_FACT_STRS - 1] = {n[2], imn, n[3], 0};
+        return add_fact(h, ev, WS_FACT_XP_PROG, ps, pl, ri);
+    }
     if (h->want_recon && ((id == 4688 && !sysmon) || (id == 1 && sysmon))) {
         const char *cl;
         size_t cn;

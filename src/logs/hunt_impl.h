@@ -19,7 +19,12 @@ enum ws_fact_kind {
     WS_FACT_WRITE = 3,   /* 5145 write of an executable: s0 ip, s1 user, s2 full path, s3 name */
     WS_FACT_SERVICE = 4, /* 7045/4697/601: s0 name, s1 image path, s2 account, s3 image name */
     WS_FACT_RECON = 5,   /* recon command line: s0 group key, s1 command line, s2 user,
-                            s3 parent image; num = recon command index */
+                            s3 parent image; num = recon command index, or -1 - index
+                            for a program seen without its command line (XP 592) */
+    WS_FACT_XP_CMD = 6,  /* XP/2003 592 of cmd.exe: s0 process id, s1 creator process id,
+                            s2 user, s3 image */
+    WS_FACT_XP_PROG = 7, /* XP/2003 592 of a recon program: s0 creator process id, s1 image,
+                            s2 user; num = ws_recon_program() */
 };
 
 #define WS_FACT_STRS 5 /* s[4] is the computer name */
@@ -45,6 +50,7 @@ struct ws_logs {
     void *md;         /* pcre2_match_data */
     unsigned threads; /* chunk parsing threads per file (ws_evtx_parallel_items); 1 by default */
     int want_recon, want_lateral;
+    int xp_chained; /* the XP 592 chains became recon facts (correlate.c) */
     struct ws_logs_file *files;
     size_t n_files, cap_files;
     struct ws_fact *facts;

@@ -799,6 +799,32 @@ static int recon_eq(const char *cand, size_t cn, const char *entry)
     return 1;
 }
 
+long ws_recon_program(const struct ws_pack *p, const char *image, size_t n)
+{
+    /* cmd.exe builtins: they run inside cmd.exe, no process of their own */
+    static const char *const builtin[] = {"dir",  "set",  "ver", "date", "time",
+                                          "echo", "type", "cd",  "vol",  "path"};
+    size_t b = n;
+    while (b > 0 && image[b - 1] != '\\' && image[b - 1] != '/')
+        b--;
+    const char *base = image + b;
+    size_t bl = n - b;
+    if (bl > 4 && strncasecmp(base + bl - 4, ".exe", 4) == 0)
+        bl -= 4;
+    if (bl == 0 || bl > 64)
+        return -1;
+    for (size_t i = 0; i < WS_ARRAY_LEN(builtin); i++)
+        if (strlen(builtin[i]) == bl && strncasecmp(base, builtin[i], bl) == 0)
+            return -1;
+    for (size_t i = 0; i < p->recon.n; i++) {
+        const char *c = ws_recon_command(p, i);
+        size_t w = strcspn(c, " \t");
+        if (w == bl && strncasecmp(c, base, bl) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
 long ws_recon_match(const struct ws_pack *p, const char *cmd, size_t n, int *wrapped)
 {
     char c[1024], cand[1024];

@@ -124,4 +124,11 @@ long ws_recon_match(const struct ws_pack *p, const char *cmdline, size_t n, int 
 /* The published recon command text of index i. */
 const char *ws_recon_command(const struct ws_pack *p, size_t i);
 
+/* For process creations that log no command line (XP/2003 592): is image
+ * (a path; folder and ".exe" dropped, case-insensitive) the program of a
+ * recon command (its first word: net, ipconfig, wmic, ...; cmd.exe builtins
+ * such as dir, set, ver and date start no process and never match)? Returns
+ * the index of the first command it runs, or -1. */
+long ws_recon_program(const struct ws_pack *p, const char *image, size_t n);
+
 #endif

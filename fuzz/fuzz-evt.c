@@ -5,8 +5,12 @@
  * header checks, end-of-file scan of dirty logs, wrapped records and the
  * recovery scan of unused space all run, and so does our mapping of every
  * record to a struct ws_evtx_event. Every string an event hands out is
- * touched so ASan sees any read past it. Seeds (fuzz/corpus/fuzz-evt/) are
- * small logs made by tests/gen_evt.py --seeds: normal, dirty, wrapped, cut.
+ * touched so ASan sees any read past it. Then the same file goes through the
+ * log hunter with the built-in pack (`wormsign logs`: the event rules on
+ * positional param1..N strings, the facts and the correlation detectors,
+ * the XP 592 cmd.exe chains of the recon burst among them). Seeds
+ * (fuzz/corpus/fuzz-evt/) are small logs made by tests/gen_evt.py --seeds:
+ * normal, dirty, wrapped, cut, and a recon-burst chain.
  */
 #define _GNU_SOURCE 1
 #include "core/compat.h"
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #include "evtx/evt.h"
+#include "fuzz_packs.h"
 
 static void touch(const struct ws_evtx_event *ev)
 {
@@ -61,6 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 touch(ev);
         }
         ws_evt_free(e);
+    }
+    const ws_pack *pack = fuzz_builtin_pack();
+    ws_logs *h;
+    if (off == size && pack && ws_logs_new(pack, fuzz_ignore, NULL, &h) == WS_OK) {
+        ws_status st = ws_logs_add_file(h, path);
+        if (ws_logs_finish(h) != WS_OK || st != WS_OK)
+            st = WS_E_IO; /* a failed hunt is a valid outcome for hostile input */
+        ws_logs_free(h);
     }
     close(fd);
     return 0;

@@ -481,6 +481,8 @@ def seeds(outdir):
         "wrapped.evt": build(kw_security()[:8], max_size=1024)[0],
         "cut.evt": build(ev, max_size=2048)[0][:700],
         "system.evt": build(kw_system()[:4], max_size=1024, dirty=2)[0],
+        # dropper -> cmd.exe -> program, three times: the XP recon-burst chain
+        "recon.evt": build(kw_security()[3:4] + kw_security()[5:11], max_size=4096)[0],
     }
     for name, data in out.items():
         with open(os.path.join(outdir, name), "wb") as f:

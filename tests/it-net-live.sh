@@ -43,11 +43,21 @@ for _ in range(5):
 EOF
 }
 
+# wait_capturing ERRFILE: until wormsign says the capture is open (its
+# "capturing on" line on stderr), so no packet is sent before it listens
+wait_capturing() {
+    for _ in $(seq 200); do
+        grep -q "capturing on" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    fail "the live capture did not start within 20 s ($(cat "$1"))"
+}
+
 # ---- 1. the C2 query is seen ----
 "$WS" net --json --live lo --filter 'udp port 53' --duration 3 >"$WS_TMP/live.ndjson" \
     2>"$WS_TMP/live.err" &
 pid=$!
-sleep 1
+wait_capturing "$WS_TMP/live.err"
 send "$domain" 53
 wait $pid
 rc=$?
@@ -64,7 +74,7 @@ frames=$(jq -r 'select(.event.action=="summary") | .wormsign.summary.objects' "$
 "$WS" net --json --live lo --filter 'udp port 53' --duration 3 --rotate 1 \
     >"$WS_TMP/rot.ndjson" 2>"$WS_TMP/rot.err" &
 pid=$!
-sleep 1
+wait_capturing "$WS_TMP/rot.err"
 send "$domain" 53
 wait $pid
 rc=$?
@@ -77,7 +87,7 @@ start=$(date +%s)
 "$WS" net --json --live lo --filter 'udp port 5353' --duration 2 >"$WS_TMP/none.ndjson" \
     2>"$WS_TMP/none.err" &
 pid=$!
-sleep 0.5
+wait_capturing "$WS_TMP/none.err"
 send "$domain" 53
 wait $pid
 rc=$?
@@ -92,7 +102,7 @@ jq -r 'select(.rule.id) | .rule.id' "$WS_TMP/none.ndjson" | grep -q . && fail "f
     --duration 20 \
     >"$WS_TMP/count.ndjson" 2>"$WS_TMP/count.err" &
 pid=$!
-sleep 1
+wait_capturing "$WS_TMP/count.err"
 send "$domain" 53
 wait $pid
 rc=$?
@@ -103,7 +113,7 @@ frames=$(jq -r 'select(.event.action=="summary") | .wormsign.summary.objects' "$
 # ---- 3. SIGINT ends an open-ended capture ----
 "$WS" net --json --live lo --filter 'udp port 53' >"$WS_TMP/int.ndjson" 2>"$WS_TMP/int.err" &
 pid=$!
-sleep 1
+wait_capturing "$WS_TMP/int.err"
 send "$domain" 53
 kill -INT $pid
 wait $pid

@@ -124,10 +124,14 @@ NSX=(); [ $USE_NS = 1 ] && NSX=(ip netns exec "${TAG}2")
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16); held = []
+open(sys.argv[3], "w").close()
 while True:
     held.append(s.accept()[0])
-' "$SILENT_IP" "$SILENT_PORT" &
+' "$SILENT_IP" "$SILENT_PORT" "$WS_TMP/silent.ready" &
 SILENT_PID=$!
+# listening before the sweep starts: else the silent host is a closed port
+for _ in $(seq 100); do [ -e "$WS_TMP/silent.ready" ] && break; sleep 0.1; done
+[ -e "$WS_TMP/silent.ready" ] || fail "the silent server does not start"
 
 printf 'username = wsadmin\npassword = %s\n' "$PW" > "$WS_TMP/auth"
 chmod 600 "$WS_TMP/auth"

@@ -106,6 +106,12 @@ struct ws_net_live {
      * flag that this reads). May be NULL. */
     int (*cancelled)(void *user);
     void *cancel_user;
+    /* Called once, from the scanning thread, when the interface is open and
+     * the filter set: packets sent from then on are seen (a caller can say
+     * "capturing", as tcpdump says "listening"). link is libpcap's name of
+     * the link type ("EN10MB"). May be NULL. */
+    void (*started)(void *user, const char *iface, const char *link);
+    void *started_user;
 };
 
 /* Counters over everything a ws_net has read. */

@@ -147,6 +147,16 @@ static int live_cancelled(void *user)
     return stop_signal != 0;
 }
 
+/* Said once the capture is open, on stderr, as tcpdump says "listening on":
+ * packets sent after this line are seen (scripts wait for it). */
+static void live_started(void *user, const char *iface, const char *link)
+{
+    const char *filter = user;
+    fprintf(stderr, "wormsign net: capturing on %s (%s)%s%s%s; Ctrl-C stops\n", iface, link,
+            filter ? ", filter '" : "", filter ? filter : "", filter ? "'" : "");
+    fflush(stderr);
+}
+
 static void live_signals(void)
 {
     struct sigaction sa;
@@ -186,7 +196,8 @@ int cmd_net(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *live = NULL, *filter = NULL;
+    const char *live = NULL;
+    char *filter = NULL; /* optarg; also the live hook's user pointer */
     struct ws_net_live lo = {0};
     double num = 0;
     struct cli_output out = {0};
@@ -274,6 +285,10 @@ int cmd_net(int argc, char **argv)
     int failed = 0;
     if (live) {
         lo.cancelled = live_cancelled;
+        if (!out.quiet) {
+            lo.started = live_started;
+            lo.started_user = filter;
+        }
         live_signals();
         if (ws_net_scan_live(n, live, &lo) != WS_OK)
             failed = 1;

@@ -436,7 +436,7 @@ ws_status ws_net_scan_live(ws_net *n, const char *iface, const struct ws_net_liv
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t got = 0;
-    int done = 0;
+    int done = 0, announced = 0;
     /* one pass per rotation period: each is a capture of its own */
     while (!done) {
         struct net_ctx c;
@@ -448,6 +448,11 @@ ws_status ws_net_scan_live(ws_net *n, const char *iface, const struct ws_net_liv
             break;
         }
         struct live l = {n, &c, pc, pcap_datalink(pc)};
+        if (lo->started && !announced) {
+            const char *ln = pcap_datalink_val_to_name(l.link);
+            lo->started(lo->started_user, iface, ln ? ln : "unknown");
+            announced = 1;
+        }
         struct timespec r0;
         clock_gettime(CLOCK_MONOTONIC, &r0);
         for (;;) {

@@ -69,14 +69,16 @@ grep -q 'outside/System32/wmiadrv.dll\|link-out/System32/wmiadrv.dll' "$WS_TMP/f
 
 # a file removed while the scan runs is reported, and the scan goes on
 mkdir -p "$WS_TMP/many"
-for i in $(seq -w 1 40); do echo $i > "$WS_TMP/many/f$i"; done
-( sleep 0.7; rm -f "$WS_TMP/many/f39" ) &
+# (folders are listed sorted, and 20 files/s reaches f59 after ~2.9 s: the
+# file goes at 1.5 s, well after the listing even on a loaded machine)
+for i in $(seq -w 1 60); do echo $i > "$WS_TMP/many/f$i"; done
+( sleep 1.5; rm -f "$WS_TMP/many/f59" ) &
 "$WS" scan --json --files-rate 20 --threads 1 "$WS_TMP/many" > "$WS_TMP/vanish.ndjson"; rc=$?
 wait
 [ $rc -eq 2 ] || fail "vanished file: exit $rc, expected 2"
-grep -q 'f39.*vanished\|vanished.*f39' "$WS_TMP/vanish.ndjson" || fail "vanished file not reported"
+grep -q 'f59.*vanished\|vanished.*f59' "$WS_TMP/vanish.ndjson" || fail "vanished file not reported"
 n=$($PY -c "import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])['wormsign']['summary']['objects'])" "$WS_TMP/vanish.ndjson")
-[ "$n" = 39 ] || fail "expected 39 files scanned after one vanished, got $n"
+[ "$n" = 59 ] || fail "expected 59 files scanned after one vanished, got $n"
 # a file that changes while it is read is reported (read slowed to 2 MB/s)
 mkdir -p "$WS_TMP/grow"
 head -c 4000000 /dev/zero > "$WS_TMP/grow/log.bin"

@@ -60,7 +60,16 @@ curl -sk -o /dev/null --resolve "$name:$tport:127.0.0.1" "https://$name:$tport/"
 wget -q -O /dev/null --no-check-certificate "https://127.0.0.1:$tport/" || fail "wget over TLS"
 curl -s -o /dev/null --resolve "$name:$hport:127.0.0.1" \
     "http://$name:$hport/group/main.php?q=x" || fail "curl over HTTP"
+# stop tcpdump once its file has stopped growing (it drops what it has not
+# read yet when it is stopped), 0.5 s of quiet after at least 1 s
 sleep 1
+last=-1
+for _ in $(seq 40); do
+    size=$(stat -c %s live.pcap 2>/dev/null || echo 0)
+    [ "$size" = "$last" ] && break
+    last=$size
+    sleep 0.5
+done
 cleanup
 pids=
 trap - EXIT

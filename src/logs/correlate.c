@@ -310,13 +310,20 @@ out:
  * recon burst
  * ------------------------------------------------------------------------- */
 
-static int cmp_recon(const void *a, const void *b, void *ctx)
+/* Facts of one computer (s[4], case-insensitive) and one group key (s[0]:
+ * recon group, or an XP process id) together. */
+static int cmp_host_key(const struct ws_fact *fa, const struct ws_fact *fb)
+{
+    int c = strcasecmp(fa->s[WS_FACT_STRS - 1], fb->s[WS_FACT_STRS - 1]);
+    return c ? c : strcmp(fa->s[0], fb->s[0]);
+}
+
+/* qsort_r order over fact indexes: (computer, key, time, record) */
+static int cmp_host_key_time(const void *a, const void *b, void *ctx)
 {
     const struct ws_fact *fa = (const struct ws_fact *)ctx + *(const size_t *)a;
     const struct ws_fact *fb = (const struct ws_fact *)ctx + *(const size_t *)b;
-    int c = strcasecmp(fa->s[WS_FACT_STRS - 1], fb->s[WS_FACT_STRS - 1]);
-    if (!c)
-        c = strcmp(fa->s[0], fb->s[0]);
+    int c = cmp_host_key(fa, fb);
     if (!c)
         c = fa->t < fb->t ? -1 : fa->t > fb->t;
     if (!c)
@@ -324,22 +331,10 @@ static int cmp_recon(const void *a, const void *b, void *ctx)
     return c;
 }
 
-static int cmp_xp_cmd(const void *a, const void *b, void *ctx)
-{
-    const struct ws_fact *fa = (const struct ws_fact *)ctx + *(const size_t *)a;
-    const struct ws_fact *fb = (const struct ws_fact *)ctx + *(const size_t *)b;
-    int c = strcasecmp(fa->s[WS_FACT_STRS - 1], fb->s[WS_FACT_STRS - 1]);
-    if (!c)
-        c = strcmp(fa->s[0], fb->s[0]);
-    if (!c)
-        c = fa->t < fb->t ? -1 : fa->t > fb->t;
-    return c;
-}
-
 /* The cmd.exe of XP process fact p (kind WS_FACT_XP_PROG): among the cmd.exe
- * facts sorted by (host, pid, time), the last one of p's host whose pid is
- * p's creator pid, started at most XP_CHAIN_GAP before p (pids are reused
- * quickly on XP). Returns its position in cmds or SIZE_MAX. */
+ * facts sorted by cmp_host_key_time (host, pid, time), the last one of p's
+ * host whose pid is p's creator pid, started at most XP_CHAIN_GAP before p
+ * (pids are reused quickly on XP). Returns its position in cmds or SIZE_MAX. */
 #define XP_CHAIN_GAP (60 * TICKS)
 static size_t xp_parent(const struct ws_fact *facts, const size_t *cmds, size_t m,
                         const struct ws_fact *p)
@@ -348,9 +343,7 @@ static size_t xp_parent(const struct ws_fact *facts, const size_t *cmds, size_t 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct ws_fact *c = &facts[cmds[mid]];
-        int k = strcasecmp(c->s[WS_FACT_STRS - 1], p->s[WS_FACT_STRS - 1]);
-        if (!k)
-            k = strcmp(c->s[0], p->s[0]);
+        int k = cmp_host_key(c, p);
         if (!k)
             k = c->t > p->t;
         if (k > 0)
@@ -361,8 +354,7 @@ static size_t xp_parent(const struct ws_fact *facts, const size_t *cmds, size_t 
     if (lo == 0)
         return SIZE_MAX;
     const struct ws_fact *c = &facts[cmds[lo - 1]];
-    if (strcasecmp(c->s[WS_FACT_STRS - 1], p->s[WS_FACT_STRS - 1]) != 0 ||
-        strcmp(c->s[0], p->s[0]) != 0 || p->t - c->t > (uint64_t)XP_CHAIN_GAP)
+    if (cmp_host_key(c, p) != 0 || p->t - c->t > (uint64_t)XP_CHAIN_GAP)
         return SIZE_MAX;
     return lo - 1;
 }
@@ -398,7 +390,7 @@ static ws_status xp_chains(struct ws_logs *h)
         else if (h->facts[i].kind == WS_FACT_XP_PROG)
             progs[np++] = i;
     }
-    qsort_r(cmds, m, sizeof *cmds, cmp_xp_cmd, h->facts);
+    qsort_r(cmds, m, sizeof *cmds, cmp_host_key_time, h->facts);
     for (size_t i = 0; i < np; i++) {
         parent[i] = xp_parent(h->facts, cmds, m, &h->facts[progs[i]]);
         if (parent[i] != SIZE_MAX)
@@ -476,7 +468,7 @@ static ws_status recon(struct ws_logs *h, const struct ws_event_detector *d)
     for (size_t i = 0; i < h->n_facts; i++)
         if (h->facts[i].kind == WS_FACT_RECON)
             ix[m++] = i;
-    qsort_r(ix, m, sizeof *ix, cmp_recon, h->facts);
+    qsort_r(ix, m, sizeof *ix, cmp_host_key_time, h->facts);
     uint64_t w = (uint64_t)d->window * (uint64_t)TICKS;
     for (size_t i = 0; i < m;) {
         const struct ws_fact *a = &h->facts[ix[i]];

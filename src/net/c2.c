@@ -388,11 +388,7 @@ static void c2_emit(struct net_ctx *c, const struct c2_hit *h, const struct c2_o
     if (c->stop || !first_sight(c, h, o->e))
         return;
     struct ws_finding f;
-    ws_finding_init(&f, WS_FINDING_ALERT);
-    f.ruleset = "net";
-    f.source = "pcap";
-    f.path = c->path;
-    f.path_len = strlen(c->path);
+    net_finding_init(c, &f, WS_FINDING_ALERT);
     f.mtime = o->frame ? o->sec : c->pk.sec;
     f.rule_id = h->rule_id;
     f.rule_name = h->rule_name;

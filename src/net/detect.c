@@ -90,15 +90,13 @@ static void kv_bool(struct kvs *k, const char *key, int v)
     k->kv[k->n++] = (struct ws_kv){.key = key, .type = WS_KV_BOOL, .num = v != 0};
 }
 
-static void finding_init(struct net_ctx *c, struct ws_finding *f, enum ws_finding_kind kind)
+void net_finding_init(const struct net_ctx *c, struct ws_finding *f, enum ws_finding_kind kind)
 {
-    memset(f, 0, sizeof *f);
-    f->kind = kind;
+    ws_finding_init(f, kind);
     f->ruleset = "net";
     f->source = "pcap";
     f->path = c->path;
     f->path_len = strlen(c->path);
-    f->mtime = WS_TIME_UNKNOWN;
 }
 
 static const char *field_str(const struct ws_finding *f, const char *key)
@@ -177,7 +175,7 @@ void net_report(struct net_ctx *c, int info, const char *rule_id, ws_status st,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     struct ws_finding f;
-    finding_init(c, &f, info ? WS_FINDING_INFO : WS_FINDING_ERROR);
+    net_finding_init(c, &f, info ? WS_FINDING_INFO : WS_FINDING_ERROR);
     f.rule_id = rule_id;
     f.rule_name = info ? "Network capture note" : "Network capture error";
     f.error_code = st;
@@ -289,7 +287,7 @@ static void emit_job(struct net_ctx *c, const struct net_ends *e, const char *pr
     snprintf(msg, sizeof msg, "%s scheduled %s on %s: %.300s", e->cli_ip, r->noun, e->srv_ip,
              what ? what : "");
     struct ws_finding f;
-    finding_init(c, &f, WS_FINDING_ALERT);
+    net_finding_init(c, &f, WS_FINDING_ALERT);
     f.rule_id = r->id;
     f.rule_name = r->name;
     f.description = r->description;
@@ -516,7 +514,7 @@ static void emit_service(struct net_ctx *c, const struct net_svc *s)
     struct kvs fields = {0}, ev = {0};
     svc_kvs(s, &fields, &ev, frames, sizeof frames, when, sizeof when, rc, sizeof rc);
     struct ws_finding f;
-    finding_init(c, &f, WS_FINDING_ALERT);
+    net_finding_init(c, &f, WS_FINDING_ALERT);
     f.rule_id = "net.svcctl.create_service";
     f.rule_name = "Remote service creation (svcctl)";
     f.description = "A client created a Windows service on another host over DCE/RPC "
@@ -598,7 +596,7 @@ static void emit_lateral(struct net_ctx *c, const struct net_svc *s)
     kv_str(&ev, "file_written", fwhen);
     kv_bool(&ev, "file_complete", bi.complete);
     struct ws_finding f;
-    finding_init(c, &f, WS_FINDING_ALERT);
+    net_finding_init(c, &f, WS_FINDING_ALERT);
     f.rule_id = "net.lateral.admin_share_service";
     f.rule_name = "Lateral movement: file copied to admin share, then run as a service";
     f.description = "A client wrote a file to ADMIN$ or C$\\Windows on a host, then created a "
@@ -644,7 +642,7 @@ static void emit_admin_file(struct net_ctx *c, const struct net_file *nf)
     kv_bool(&ev, "complete", fi.complete);
     kv_int(&ev, "bytes_written_to", (int64_t)fi.size);
     struct ws_finding f;
-    finding_init(c, &f, WS_FINDING_INFO);
+    net_finding_init(c, &f, WS_FINDING_INFO);
     f.rule_id = "net.smb.admin_share_write";
     f.rule_name = "File written to an administrative share";
     f.severity = SEV_INFO;
@@ -683,7 +681,7 @@ static void emit_smb1_only(struct net_ctx *c, const char *key)
                  "Server 2003 (Kwampirs' favoured targets)",
                  ip);
     struct ws_finding f;
-    finding_init(c, &f, WS_FINDING_INFO);
+    net_finding_init(c, &f, WS_FINDING_INFO);
     f.rule_id = "net.smb1.only";
     f.rule_name = "Host speaks only SMB1";
     f.severity = SEV_INFO;

@@ -460,12 +460,7 @@ void net_inv_emit(struct net_ctx *c)
         if (h->os && o < sizeof msg)
             snprintf(msg + o, sizeof msg - o, "; NativeOS \"%s\"", h->os);
         struct ws_finding f;
-        ws_finding_init(&f, WS_FINDING_INFO);
-        f.ruleset = "net";
-        f.source = "pcap";
-        f.path = c->path;
-        f.path_len = strlen(c->path);
-        f.mtime = WS_TIME_UNKNOWN;
+        net_finding_init(c, &f, WS_FINDING_INFO);
         f.host = h->ip; /* host.name: the host described, not the analysing one */
         f.rule_id = "net.inventory.host";
         f.rule_name = "Host inventory";

@@ -154,6 +154,9 @@ struct net_ctx {
 
 /* Emit an ERROR (or, with info != 0, INFO) finding about the capture: rule_id
  * like "net.error.truncated", a printf-style message, the flow if known. */
+/* A finding of this capture: kind, ruleset "net", source "pcap", path the
+ * capture's name, time unknown; the caller fills the rest. */
+void net_finding_init(const struct net_ctx *c, struct ws_finding *f, enum ws_finding_kind kind);
 void net_report(struct net_ctx *c, int info, const char *rule_id, ws_status st,
                 const struct net_ends *e, const char *fmt, ...) WS_PRINTF(6, 7);
 

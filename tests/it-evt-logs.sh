@@ -35,23 +35,13 @@ set -u
 : "${WS:?WS must point at the wormsign binary}"
 : "${WS_SRC:?WS_SRC must point at the source tree}"
 WS_TMP=${WS_TMP:-${TMPDIR:-/tmp}/ws-it-evt-logs}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+. "$WS_SRC/tests/lib.sh"
 CHECK="$PY $WS_SRC/tests/logs_check.py"
 command -v evtexport >/dev/null 2>&1 || {
     echo "SKIP: evtexport (Debian libevt-utils) missing"
     exit 77
 }
 mkdir -p "$WS_TMP" || exit 1
-fail=0
-check() { # description, status
-    if [ "$2" -ne 0 ]; then
-        echo "FAIL $1"
-        fail=1
-    else
-        echo "ok   $1"
-    fi
-}
 
 fx="$WS_TMP/fixtures"
 rm -rf "$fx"
@@ -151,7 +141,7 @@ mutate() { # description, sed expression on event-rules.txt
     sed -i "$2" "$bp/event-rules.txt"
     if cmp -s "$WS_SRC/packs/kwampirs/event-rules.txt" "$bp/event-rules.txt"; then
         echo "FAIL mutation '$1' changed nothing (the rules file moved on?)"
-        fail=1
+        checks_failed=1
         return
     fi
     (cd "$fx" && "$WS" logs --json --no-default-pack --pack "$bp" xp-system.evt \
@@ -169,4 +159,4 @@ cp -r "$WS_SRC/packs/kwampirs" "$WS_TMP/goodpack" 2>/dev/null
 $CHECK fixture-xp "$fx/good.json" xp-system.evt xp-security.evt 0 >/dev/null
 check "an unchanged copy of the pack loaded with --pack passes" $?
 rm -rf "$WS_TMP/goodpack" "$WS_TMP/badpack"
-exit $fail
+exit $checks_failed

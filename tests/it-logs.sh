@@ -21,19 +21,9 @@ set -u
 : "${WS_SRC:?WS_SRC must point at the source tree}"
 WS_TMP=${WS_TMP:-${TMPDIR:-/tmp}/ws-it-logs}
 mkdir -p "$WS_TMP" || exit 1
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+. "$WS_SRC/tests/lib.sh"
 CHECK="$PY $WS_SRC/tests/logs_check.py"
-fail=0
 skipped=0
-check() { # description, status
-    if [ "$2" -ne 0 ]; then
-        echo "FAIL $1"
-        fail=1
-    else
-        echo "ok   $1"
-    fi
-}
 
 # ---- command line -------------------------------------------------------------
 "$WS" logs --help >"$WS_TMP/help" 2>&1
@@ -136,8 +126,8 @@ check "user pack: the two good rules fire ($s)" $?
 dir=${WS_CORPUS:-}/evtx
 if [ -z "${WS_CORPUS:-}" ] || [ ! -d "$dir" ]; then
     echo "SKIP corpus part: no \$WS_CORPUS/evtx"
-    [ $fail -eq 0 ] && exit 77
-    exit $fail
+    [ $checks_failed -eq 0 ] && exit 77
+    exit $checks_failed
 fi
 # file|expected summary (rule=count sorted, "errors", exit code). Why each:
 #  - lateral-movement samples with a remote service install or an ADMIN$ drop:
@@ -222,10 +212,10 @@ while IFS= read -r -d '' path; do
     case "$got" in *"exit=$rc") ;; *) got="$got (process exit $rc)" ;; esac
     if [ -z "${want[$f]+x}" ]; then
         echo "FAIL $f: not listed in this test (got: $got)"
-        fail=1
+        checks_failed=1
     elif [ "$got" != "${want[$f]}" ]; then
         echo "FAIL $f: got '$got', want '${want[$f]}'"
-        fail=1
+        checks_failed=1
     else
         echo "ok   $f: $got"
     fi
@@ -233,7 +223,7 @@ while IFS= read -r -d '' path; do
 done < <(find "$dir" -name '*.evtx' -type f -print0 | sort -z)
 for f in "${!want[@]}"; do
     echo "FAIL $f: listed but not in the corpus"
-    fail=1
+    checks_failed=1
 done
 cat "$WS_TMP"/*.evtx.json 2>/dev/null | grep -q '"id":"kwampirs\.'
 [ $? -ne 0 ]
@@ -288,7 +278,7 @@ else
     echo "SKIP EVT part: no \$WS_CORPUS/evt"
 fi
 
-if [ $fail -eq 0 ] && [ $skipped -ne 0 ]; then
+if [ $checks_failed -eq 0 ] && [ $skipped -ne 0 ]; then
     exit 77
 fi
-exit $fail
+exit $checks_failed

@@ -649,14 +649,22 @@ void ws_scanner_free(ws_scanner *s)
     ws_free(s);
 }
 
-ws_status ws_scan_buffer(const ws_pack *pack, const char *name, const void *data, size_t len,
-                         ws_emit_fn emit, void *user)
+/* A per-file pipeline for one object outside any scanner (ws_scan_buffer,
+ * ws_scan_name): no limits, no variant database, findings to emit. */
+static ws_status one_shot_filescan(const ws_pack *pack, ws_emit_fn emit, void *user,
+                                   struct ws_filescan **fs)
 {
     if (!pack || !pack->compiled || !emit)
         return WS_E_INVALID;
-    struct ws_filescan *fs;
     struct ws_filescan_opts fo = {0, 0, emit, user, NULL, NULL};
-    ws_status st = ws_filescan_new(pack, &fo, &fs);
+    return ws_filescan_new(pack, &fo, fs);
+}
+
+ws_status ws_scan_buffer(const ws_pack *pack, const char *name, const void *data, size_t len,
+                         ws_emit_fn emit, void *user)
+{
+    struct ws_filescan *fs;
+    ws_status st = one_shot_filescan(pack, emit, user, &fs);
     if (st != WS_OK)
         return st;
     st = ws_filescan_buffer(fs, name, strlen(name), data, len, WS_TIME_UNKNOWN, 0);
@@ -667,11 +675,10 @@ ws_status ws_scan_buffer(const ws_pack *pack, const char *name, const void *data
 ws_status ws_scan_name(const ws_pack *pack, const char *name, uint64_t size, ws_emit_fn emit,
                        void *user)
 {
-    if (!pack || !pack->compiled || !emit || !name)
+    if (!name)
         return WS_E_INVALID;
     struct ws_filescan *fs;
-    struct ws_filescan_opts fo = {0, 0, emit, user, NULL, NULL};
-    ws_status st = ws_filescan_new(pack, &fo, &fs);
+    ws_status st = one_shot_filescan(pack, emit, user, &fs);
     if (st != WS_OK)
         return st;
     ws_filescan_name(fs, name, strlen(name), size);

@@ -17,44 +17,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "evtx/evt.h"
+#include "fuzz_input.h"
 #include "fuzz_packs.h"
-
-static void touch(const struct ws_evtx_event *ev)
-{
-    volatile size_t sum = 0;
-    for (int k = 0; k < WS_EVTX_SYS_COUNT; k++)
-        if (ev->sys[k].s)
-            sum += (size_t)ev->sys[k].s[ev->sys[k].len];
-    for (size_t i = 0; i < ev->n_fields; i++)
-        sum += (size_t)ev->fields[i].name.s[ev->fields[i].name.len] +
-               (size_t)ev->fields[i].value.s[ev->fields[i].value.len];
-    (void)sum;
-    (void)ws_evtx_event_field(ev, "param1");
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 20))
         return 0;
-    int fd = memfd_create("fuzz-evt", MFD_CLOEXEC);
+    char path[64];
+    int fd = fuzz_memfd("fuzz-evt", data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t w = write(fd, data + off, size - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     struct ws_evt *e;
-    if (off == size && ws_evt_open(path, &e) == WS_OK) {
+    if (ws_evt_open(path, data, size, &e) == WS_OK) {
         ws_evt_set_recover(e, 1);
         for (int pass = 0; pass < 200000; pass++) {
             enum ws_evtx_item kind;
@@ -63,13 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (ws_evt_next(e, &kind, &ev, &err) != WS_OK || kind == WS_EVTX_END)
                 break;
             if (kind == WS_EVTX_EVENT)
-                touch(ev);
+                fuzz_touch_event(ev, "param1");
         }
         ws_evt_free(e);
     }
     const ws_pack *pack = fuzz_builtin_pack();
     ws_logs *h;
-    if (off == size && pack && ws_logs_new(pack, fuzz_ignore, NULL, &h) == WS_OK) {
+    if (pack && ws_logs_new(pack, fuzz_ignore, NULL, &h) == WS_OK) {
         ws_status st = ws_logs_add_file(h, path);
         if (ws_logs_finish(h) != WS_OK || st != WS_OK)
             st = WS_E_IO; /* a failed hunt is a valid outcome for hostile input */

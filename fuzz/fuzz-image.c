@@ -10,10 +10,9 @@
 #define _GNU_SOURCE 1
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_input.h"
 #include "fuzz_packs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -21,24 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const ws_pack *pack = fuzz_builtin_pack();
     if (!pack || size > (4u << 20))
         return 0;
-    int fd = memfd_create("fuzz-image", MFD_CLOEXEC);
+    char path[64];
+    int fd = fuzz_memfd("fuzz-image", data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t w = write(fd, data + off, size - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     struct ws_scan_opts o = {0};
     o.threads = 1;
     o.flags = WS_SCAN_DELETED;
     o.emit = fuzz_ignore;
     ws_scanner *s;
-    if (off == size && ws_scanner_new(pack, &o, &s) == WS_OK) {
+    if (ws_scanner_new(pack, &o, &s) == WS_OK) {
         ws_status rs = ws_scanner_add_path(s, path);
         struct ws_scan_stats st;
         if (ws_scanner_finish(s, &st) != WS_OK || rs != WS_OK)

@@ -87,4 +87,14 @@ head -c 4000000 /dev/zero > "$WS_TMP/grow/log.bin"
 wait
 [ $rc -eq 2 ] || fail "changing file: exit $rc, expected 2"
 grep -q '"code":"changed"' "$WS_TMP/grow.ndjson" || fail "changing file not reported"
+# a FIFO named on the command line of the detectors that take paths is
+# refused, never opened (an open would block until a writer comes)
+mkfifo "$WS_TMP/named-fifo"
+for verb in "logs" "logs dump" "hive" "net" "digest"; do
+    # shellcheck disable=SC2086
+    timeout 20 "$WS" $verb "$WS_TMP/named-fifo" > "$WS_TMP/fifo.out" 2>&1; rc=$?
+    [ $rc -ne 124 ] || fail "wormsign $verb hangs on a FIFO"
+    [ $rc -ne 0 ] || fail "wormsign $verb: a FIFO gives exit 0, expected an error"
+    grep -q "named-fifo" "$WS_TMP/fifo.out" || fail "wormsign $verb: no error naming the FIFO"
+done
 pass

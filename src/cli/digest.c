@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "core/limits.h"
+#include "source/source.h"
 #include "wormsign/variant.h"
 
 static void usage(FILE *f)
@@ -39,15 +40,12 @@ static void usage(FILE *f)
 /* Read a whole regular file (at most WS_MAX_DIGEST_INPUT bytes). */
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    int fd;
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        if (errno == 0)
-            errno = EINVAL;
-        close(fd);
-        errno = EISDIR;
+    ws_status st = ws_open_regular(path, 1, &fd, &sb);
+    if (st != WS_OK) {
+        if (st == WS_E_SKIPPED) /* a folder, FIFO, socket or device: never opened */
+            errno = EISDIR;
         return -1;
     }
     if ((uint64_t)sb.st_size > WS_MAX_DIGEST_INPUT) {

@@ -8,14 +8,14 @@
  *
  * libevt says nothing when a log stops early (a cut copy: the records after
  * the cut and the end-of-file record are missing), so we read the header's
- * record numbers ourselves: records oldest..current-1 were written. The
- * header of a dirty log (every log copied from a live XP system) is stale,
- * but only ever behind the records, so ending before current-1 still means
- * records were lost: one error item after the last record says so.
+ * record numbers from the first bytes the caller read (file.c): records
+ * oldest..current-1 were written. The header of a dirty log (every log
+ * copied from a live XP system) is stale, but only ever behind the records,
+ * so ending before current-1 still means records were lost: one error item
+ * after the last record says so.
  */
 #include "core/compat.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/cur.h"
@@ -29,9 +29,11 @@ int ws_evt_sniff(const uint8_t *p, size_t n)
 
 #ifndef HAVE_LIBEVT
 
-ws_status ws_evt_open(const char *path, struct ws_evt **out)
+ws_status ws_evt_open(const char *path, const uint8_t *head, size_t head_len, struct ws_evt **out)
 {
     (void)path;
+    (void)head;
+    (void)head_len;
     (void)out;
     return WS_E_UNSUPPORTED;
 }
@@ -89,18 +91,12 @@ struct ws_evt {
  *   0 size 0x30 | 4 "LfLe" | 8 major | 12 minor | 16 first record offset |
  *   20 end-of-file record offset | 24 current record number | 28 oldest
  *   record number | 32 max size | 36 flags | 40 retention | 44 size copy */
-static void read_header(struct ws_evt *e, const char *path)
+static void read_header(struct ws_evt *e, const uint8_t *h, size_t n)
 {
-    uint8_t h[0x30];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    size_t n = fread(h, 1, sizeof h, f);
-    fclose(f);
     struct ws_cur c;
     uint32_t current, oldest;
-    ws_cur_init(&c, h, n);
-    if (n == sizeof h && ws_evt_sniff(h, n) && ws_cur_seek(&c, 24) == WS_OK &&
+    ws_cur_init(&c, h, n < WS_EVT_HEADER_SIZE ? n : WS_EVT_HEADER_SIZE);
+    if (n >= WS_EVT_HEADER_SIZE && ws_evt_sniff(h, n) && ws_cur_seek(&c, 24) == WS_OK &&
         ws_cur_le32(&c, &current) == WS_OK && ws_cur_le32(&c, &oldest) == WS_OK) {
         e->hdr_current = current;
         e->hdr_oldest = oldest;
@@ -108,7 +104,7 @@ static void read_header(struct ws_evt *e, const char *path)
     }
 }
 
-ws_status ws_evt_open(const char *path, struct ws_evt **out)
+ws_status ws_evt_open(const char *path, const uint8_t *head, size_t head_len, struct ws_evt **out)
 {
     libevt_error_t *error = NULL;
     struct ws_evt *e = ws_calloc(1, sizeof *e);
@@ -125,7 +121,8 @@ ws_status ws_evt_open(const char *path, struct ws_evt **out)
         libevt_error_free(&error);
         e->n_recovered = 0;
     }
-    read_header(e, path);
+    if (head)
+        read_header(e, head, head_len);
     *out = e;
     return WS_OK;
 fail:

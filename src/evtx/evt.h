@@ -22,7 +22,13 @@ struct ws_evt;
 
 /* Does the file start like an EVT log (header size 0x30, "LfLe")? */
 int ws_evt_sniff(const uint8_t *p, size_t n);
-WS_MUST_CHECK ws_status ws_evt_open(const char *path, struct ws_evt **out);
+/* The file header (ELF_LOGFILE_HEADER) is this long. */
+#define WS_EVT_HEADER_SIZE 0x30
+/* Open path through libevt. head/head_len: the file's first bytes as the
+ * caller read them (at most WS_EVT_HEADER_SIZE are used), for the record
+ * numbers the header names, so that a copy that ends early is reported. */
+WS_MUST_CHECK ws_status ws_evt_open(const char *path, const uint8_t *head, size_t head_len,
+                                    struct ws_evt **out);
 void ws_evt_free(struct ws_evt *e);
 /* Also hand out the records libevt recovers from unused space (after the
  * allocated ones, flagged ev->recovered). */

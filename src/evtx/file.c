@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "evtx/crc32.h"
 #include "evtx/evt.h"
+#include "source/source.h"
 #include "evtx/file_impl.h"
 #include "wormsign/evtx.h"
 
@@ -68,19 +69,14 @@ ws_status ws_evtx_open_file(const char *path, ws_evtx **out)
     ws_status st;
     struct stat sb;
     struct ws_evtx *r = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == EACCES ? WS_E_PERM : (errno == ENOENT ? WS_E_NOT_FOUND : WS_E_IO);
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = WS_E_IO;
-        goto out;
-    }
+    int fd = -1;
+    WS_TRY(ws_open_regular(path, 1, &fd, &sb));
     WS_TRY(new_reader(&r));
-    uint8_t magic[8];
-    if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
-        ws_evt_sniff(magic, sizeof magic)) {
+    uint8_t head[WS_EVT_HEADER_SIZE];
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got > 0 && ws_evt_sniff(head, (size_t)got)) {
         /* a legacy EVT log: libevt reads it (WS_E_UNSUPPORTED without it) */
-        WS_TRY(ws_evt_open(path, &r->evt));
+        WS_TRY(ws_evt_open(path, head, (size_t)got, &r->evt));
         *out = r;
         r = NULL;
         goto out;

@@ -47,6 +47,7 @@
 #include "core/cur.h"
 #include "core/limits.h"
 #include "hive/hive_internal.h"
+#include "source/source.h"
 #include "hive/hive_rules.h"
 #include "hive/regf_check.h"
 #include "wormsign/hive.h"
@@ -1082,12 +1083,14 @@ static int read_fd(void *ctx, uint64_t off, void *buf, size_t n)
     return 0;
 }
 
+/* An I/O error: what, then errno's text (none when err is 0). */
 static void io_error(struct scan *sc, const char *what, int err)
 {
     char eb[128];
     ws_buf_reset(&sc->errtext);
     (void)failed(sc, ws_buf_adds(&sc->errtext, what));
-    (void)failed(sc, ws_buf_adds(&sc->errtext, strerror_r(err, eb, sizeof eb)));
+    if (err)
+        (void)failed(sc, ws_buf_adds(&sc->errtext, strerror_r(err, eb, sizeof eb)));
     send_error(sc, err == EACCES ? WS_E_PERM : WS_E_IO, NULL, 0);
 }
 
@@ -1226,14 +1229,15 @@ ws_status ws_hive_scan_file(const char *path, ws_emit_fn emit, void *user,
     struct scan sc;
     struct stat sb;
     scan_init(&sc, path, emit, user, WS_MAX_HIVE_SECONDS);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int err = fd >= 0 ? 0 : errno;
-    if (fd >= 0 && fstat(fd, &sb) != 0)
-        err = errno;
-    else if (fd >= 0 && !S_ISREG(sb.st_mode))
-        err = EISDIR;
-    if (err)
-        io_error(&sc, "cannot open the hive file: ", err);
+    int fd = -1;
+    ws_status os = ws_open_regular(path, 1, &fd, &sb);
+    if (os == WS_E_SKIPPED)
+        io_error(&sc,
+                 "cannot open the hive file: not a regular file (a folder, FIFO, socket or "
+                 "device)",
+                 0);
+    else if (os != WS_OK)
+        io_error(&sc, "cannot open the hive file: ", errno);
     else
         scan_source(&sc, read_fd, &fd, (uint64_t)sb.st_size, path);
     if (fd >= 0)

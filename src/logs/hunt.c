@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -22,6 +23,7 @@
 #include "logs/hunt_impl.h"
 #include "logs/rules.h"
 #include "pack/pack_impl.h"
+#include "source/source.h"
 #include "wormsign/evtx.h"
 #include "wormsign/logs.h"
 
@@ -530,18 +532,20 @@ ws_status ws_logs_add_file(ws_logs *h, const char *path)
     if (!file->path)
         return WS_E_NOMEM;
     h->n_files++;
-    /* "evt" when it starts like a legacy log (header size 0x30, "LfLe") */
+    /* "evt" when it starts like a legacy log (header size 0x30, "LfLe"), also
+     * for the error record when libevt cannot open it; the open refuses what
+     * is not a regular file (a FIFO would block), which the reader reports */
     file->source = "evtx";
-    unsigned char magic[8] = {0};
-    FILE *fp = fopen(path, "rb");
-    if (fp) {
-        if (fread(magic, 1, sizeof magic, fp) == sizeof magic && memcmp(magic + 4, "LfLe", 4) == 0)
-            file->source = "evt";
-        fclose(fp);
-    }
+    int fd;
     struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+    if (ws_open_regular(path, 1, &fd, &sb) == WS_OK) {
+        uint8_t magic[8];
+        if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+            memcmp(magic + 4, "LfLe", 4) == 0)
+            file->source = "evt";
+        close(fd);
         h->bytes += (uint64_t)sb.st_size;
+    }
     ws_evtx *r = NULL;
     ws_status st = ws_evtx_open_file(path, &r);
     if (st != WS_OK) {

@@ -19,7 +19,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef HAVE_PCAP
 #include <pcap/pcap.h>
@@ -28,6 +30,7 @@
 
 #include "core/alloc.h"
 #include "net/net_int.h"
+#include "source/source.h"
 
 struct ws_net {
     struct ws_net_opts opts;
@@ -299,12 +302,21 @@ ws_status ws_net_scan_file(ws_net *n, const char *path)
     if (!n || !path)
         return WS_E_INVALID;
     char err[PCAP_ERRBUF_SIZE] = "";
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
-        ws_status st = e == EACCES ? WS_E_PERM : e == ENOENT ? WS_E_NOT_FOUND : WS_E_IO;
-        report_open_error(n, path, st, strerror(e));
+    int fd;
+    struct stat sb;
+    ws_status st = ws_open_regular(path, 1, &fd, &sb);
+    if (st != WS_OK) {
+        report_open_error(n, path, st,
+                          st == WS_E_SKIPPED
+                              ? "not a regular file (a folder, FIFO, socket or device): not opened"
+                              : strerror(errno));
         return st;
+    }
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        report_open_error(n, path, WS_E_NOMEM, "out of memory");
+        return WS_E_NOMEM;
     }
     /* pcap_fopen_offline takes over fp (closed by pcap_close) on success. */
     pcap_t *pc = pcap_fopen_offline(fp, err);
@@ -313,7 +325,7 @@ ws_status ws_net_scan_file(ws_net *n, const char *path)
         report_open_error(n, path, WS_E_CORRUPT, err[0] ? err : "not a pcap/pcapng capture");
         return WS_E_CORRUPT;
     }
-    ws_status st = read_capture(n, path, pc);
+    st = read_capture(n, path, pc);
     pcap_close(pc);
     return st;
 }

@@ -14,6 +14,8 @@
 
 #include "core/compat.h"
 
+#include <sys/stat.h>
+
 enum ws_ftype {
     WS_FT_REG,
     WS_FT_DIR,
@@ -61,5 +63,13 @@ extern const struct ws_source_ops ws_source_local;
 
 /* errno to status, shared by sources */
 ws_status ws_status_from_errno(int err);
+
+/* Open a local file read-only as the walker does (O_NONBLOCK: a FIFO never
+ * blocks the open; O_NOCTTY, O_CLOEXEC; O_NOATIME where the kernel allows it;
+ * O_NOFOLLOW unless follow) and refuse anything but a regular file:
+ * WS_E_SKIPPED for a folder, FIFO, socket or device. On success *fd and *sb;
+ * else the status of errno (ws_status_from_errno), errno kept. For detectors
+ * handed a path (logs, hive, net), so that none opens what the scan may not. */
+WS_MUST_CHECK ws_status ws_open_regular(const char *path, int follow, int *fd, struct stat *sb);
 
 #endif

@@ -111,25 +111,36 @@ static void l_closedir(void *ctx, void *dir)
     closedir((DIR *)dir);
 }
 
+ws_status ws_open_regular(const char *path, int follow, int *fd, struct stat *sb)
+{
+    int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+    int f = open(path, flags | O_NOATIME);
+    if (f < 0 && errno == EPERM)
+        f = open(path, flags);
+    if (f < 0)
+        return ws_status_from_errno(errno);
+    if (fstat(f, sb) != 0) {
+        int e = errno;
+        close(f);
+        errno = e;
+        return ws_status_from_errno(e);
+    }
+    if (!S_ISREG(sb->st_mode)) {
+        close(f);
+        return WS_E_SKIPPED;
+    }
+    *fd = f;
+    return WS_OK;
+}
+
 static ws_status l_open(void *ctx, const char *path, int follow, void **file, struct ws_stat *st)
 {
     (void)ctx;
-    int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-    int fd = open(path, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = open(path, flags);
-    if (fd < 0)
-        return ws_status_from_errno(errno);
+    int fd;
     struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        int e = errno;
-        close(fd);
-        return ws_status_from_errno(e);
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return WS_E_SKIPPED;
-    }
+    ws_status rs = ws_open_regular(path, follow, &fd, &sb);
+    if (rs != WS_OK)
+        return rs;
     from_stat(&sb, st);
     *file = (void *)(intptr_t)(fd + 1); /* +1: never NULL */
     return WS_OK;

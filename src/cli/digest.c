@@ -40,7 +40,7 @@ static void usage(FILE *f)
 /* Read a whole regular file (at most WS_MAX_DIGEST_INPUT bytes). */
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
-    int fd;
+    int fd = -1;
     struct stat sb;
     ws_status st = ws_open_regular(path, 1, &fd, &sb);
     if (st != WS_OK) {

@@ -536,7 +536,7 @@ ws_status ws_logs_add_file(ws_logs *h, const char *path)
      * for the error record when libevt cannot open it; the open refuses what
      * is not a regular file (a FIFO would block), which the reader reports */
     file->source = "evtx";
-    int fd;
+    int fd = -1;
     struct stat sb;
     if (ws_open_regular(path, 1, &fd, &sb) == WS_OK) {
         uint8_t magic[8];

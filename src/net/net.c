@@ -302,7 +302,7 @@ ws_status ws_net_scan_file(ws_net *n, const char *path)
     if (!n || !path)
         return WS_E_INVALID;
     char err[PCAP_ERRBUF_SIZE] = "";
-    int fd;
+    int fd = -1;
     struct stat sb;
     ws_status st = ws_open_regular(path, 1, &fd, &sb);
     if (st != WS_OK) {

@@ -136,7 +136,7 @@ ws_status ws_open_regular(const char *path, int follow, int *fd, struct stat *sb
 static ws_status l_open(void *ctx, const char *path, int follow, void **file, struct ws_stat *st)
 {
     (void)ctx;
-    int fd;
+    int fd = -1;
     struct stat sb;
     ws_status rs = ws_open_regular(path, follow, &fd, &sb);
     if (rs != WS_OK)
